@@ -1,0 +1,52 @@
+package dev.ffmalloc.memory;
+
+/**
+ * Byte-addressed memory that allocators read and write their metadata through.
+ *
+ * <p>An address is a 64-bit value whose meaning depends on the implementation: a real native address for
+ * {@link NativeMemory}, a virtual address translated by a simulated MMU in {@code x86sim}. Allocators never hold a
+ * {@code MemorySegment}; they hold an address and this interface, so the same algorithm runs on both.
+ *
+ * <p>Loads and stores of 16, 32 and 64 bits must be naturally aligned (an address that is a multiple of the access
+ * size); a misaligned access throws {@link IllegalArgumentException}. Values are little-endian, as on x86_64.
+ * An access outside the memory throws {@link IndexOutOfBoundsException} or an implementation-specific exception
+ * (a page fault, for virtual memory); it never corrupts memory it does not cover.
+ *
+ * <p>Implementations are {@code final} so that an allocator's call sites stay monomorphic and the JIT inlines the
+ * accesses.
+ */
+public interface Memory {
+
+    /** @return the byte at {@code address} */
+    byte getByte(long address);
+
+    /** Stores {@code value} at {@code address}. */
+    void setByte(long address, byte value);
+
+    /** @return the 16-bit value at {@code address} (2-byte aligned) */
+    short getShort(long address);
+
+    /** Stores {@code value} at {@code address} (2-byte aligned). */
+    void setShort(long address, short value);
+
+    /** @return the 32-bit value at {@code address} (4-byte aligned) */
+    int getInt(long address);
+
+    /** Stores {@code value} at {@code address} (4-byte aligned). */
+    void setInt(long address, int value);
+
+    /** @return the 64-bit value at {@code address} (8-byte aligned) */
+    long getLong(long address);
+
+    /** Stores {@code value} at {@code address} (8-byte aligned). */
+    void setLong(long address, long value);
+
+    /** Sets {@code byteSize} bytes from {@code address} to {@code value}. */
+    void fill(long address, long byteSize, byte value);
+
+    /**
+     * Copies {@code byteSize} bytes from {@code srcAddress} to {@code dstAddress}; the ranges may overlap, and the
+     * result is as if the source were first copied to a temporary buffer ({@code memmove}).
+     */
+    void copy(long srcAddress, long dstAddress, long byteSize);
+}

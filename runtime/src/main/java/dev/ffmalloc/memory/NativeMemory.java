@@ -1,0 +1,131 @@
+package dev.ffmalloc.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * {@link Memory} over one native {@link MemorySegment}, addressed by the segment's real native addresses.
+ *
+ * <p>Every access goes through the segment, so the JDK checks its bounds and its arena's liveness: a bug in an
+ * allocator can corrupt its own heap but never the JVM, and an access after the arena is closed throws
+ * {@link IllegalStateException}.
+ */
+public final class NativeMemory implements Memory {
+
+    /** The page size this project aligns backing memory to. */
+    public static final long PAGE_SIZE = 4096;
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final MemorySegment segment;
+    private final long baseAddress;
+
+    /**
+     * Wraps {@code segment}, which must be a native segment.
+     *
+     * @throws IllegalArgumentException if the segment is on the Java heap
+     */
+    public NativeMemory(final MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("segment is not native: segment=" + segment);
+        }
+        this.segment = segment;
+        this.baseAddress = segment.address();
+    }
+
+    /**
+     * Allocates {@code byteSize} bytes of zeroed, page-aligned native memory from {@code arena}.
+     *
+     * @throws IllegalArgumentException if {@code byteSize} is not positive
+     */
+    public static NativeMemory allocate(final Arena arena, final long byteSize) {
+        if (byteSize <= 0) {
+            throw new IllegalArgumentException("memory size must be positive: byteSize=" + byteSize);
+        }
+        return new NativeMemory(arena.allocate(byteSize, PAGE_SIZE));
+    }
+
+    /** @return the native address of the first byte */
+    public long baseAddress() {
+        return baseAddress;
+    }
+
+    /** @return the native address one past the last byte */
+    public long endAddress() {
+        return baseAddress + segment.byteSize();
+    }
+
+    /** @return the size in bytes */
+    public long byteSize() {
+        return segment.byteSize();
+    }
+
+    /** @return the segment behind this memory */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** @return whether {@code address} lies inside this memory */
+    public boolean contains(final long address) {
+        return address - baseAddress >= 0 && address - baseAddress < segment.byteSize();
+    }
+
+    @Override
+    public byte getByte(final long address) {
+        return segment.get(ValueLayout.JAVA_BYTE, address - baseAddress);
+    }
+
+    @Override
+    public void setByte(final long address, final byte value) {
+        segment.set(ValueLayout.JAVA_BYTE, address - baseAddress, value);
+    }
+
+    @Override
+    public short getShort(final long address) {
+        return segment.get(SHORT, address - baseAddress);
+    }
+
+    @Override
+    public void setShort(final long address, final short value) {
+        segment.set(SHORT, address - baseAddress, value);
+    }
+
+    @Override
+    public int getInt(final long address) {
+        return segment.get(INT, address - baseAddress);
+    }
+
+    @Override
+    public void setInt(final long address, final int value) {
+        segment.set(INT, address - baseAddress, value);
+    }
+
+    @Override
+    public long getLong(final long address) {
+        return segment.get(LONG, address - baseAddress);
+    }
+
+    @Override
+    public void setLong(final long address, final long value) {
+        segment.set(LONG, address - baseAddress, value);
+    }
+
+    @Override
+    public void fill(final long address, final long byteSize, final byte value) {
+        segment.asSlice(address - baseAddress, byteSize).fill(value);
+    }
+
+    @Override
+    public void copy(final long srcAddress, final long dstAddress, final long byteSize) {
+        MemorySegment.copy(segment, srcAddress - baseAddress, segment, dstAddress - baseAddress, byteSize);
+    }
+
+    @Override
+    public String toString() {
+        return "NativeMemory[0x" + Long.toHexString(baseAddress) + ", 0x" + Long.toHexString(endAddress()) + ")";
+    }
+}
