@@ -1,5 +1,8 @@
 package dev.ffmalloc.bench.workload;
 
+import dev.ffmalloc.bench.heap.HeapErrors;
+import dev.ffmalloc.bench.heap.SlotHeap;
+
 /**
  * The step of W2 churn-random (WORKLOADS.md), also run by each thread of W4: two random numbers choose a slot of
  * the live set and the size of the block that replaces whatever the slot held.
@@ -49,6 +52,25 @@ public final class ChurnStep {
         slot = (int) (random.next() >>> SLOT_SHIFT);
         // r2 >>> 33 is below 2^31, so a signed remainder equals the unsigned one.
         byteSize = MIN_BYTE_SIZE + (random.next() >>> 33) % SIZE_SPAN;
+    }
+
+    /**
+     * Runs one whole step on {@code heap}: draws it, frees the slot's block if it holds one, allocates the new
+     * block and stores its size at offset 0.
+     *
+     * @throws IllegalStateException if the heap has no room for the block
+     */
+    public void runOn(final SlotHeap heap) {
+        advance();
+        final int stepSlot = slot;
+        final long stepByteSize = byteSize;
+        if (heap.holds(stepSlot)) {
+            heap.free(stepSlot);
+        }
+        if (!heap.allocate(stepSlot, stepByteSize, BYTE_ALIGNMENT)) {
+            throw HeapErrors.noRoom(stepByteSize, BYTE_ALIGNMENT);
+        }
+        heap.storeLong(stepSlot, stepByteSize);
     }
 
     /** @return the slot of the current step, 0 to {@code SLOTS - 1} */
