@@ -326,7 +326,7 @@ public abstract class AllocatorConformanceTest {
                 final long moved = reallocateOrNoBlock(address, newSize);
                 if (moved != Allocator.NO_BLOCK) {
                     model.freed(address);
-                    BlockPattern.check(memory, moved, Math.min(block.byteSize(), newSize), block.id());
+                    BlockPattern.checkKept(memory, moved, block.byteSize(), newSize, block.id());
                     model.allocated(moved, newSize, 8, nextId);
                     BlockPattern.write(memory, moved, newSize, nextId++);
                     live[slot] = moved;
