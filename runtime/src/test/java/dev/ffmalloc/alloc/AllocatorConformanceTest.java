@@ -149,10 +149,12 @@ public abstract class AllocatorConformanceTest {
     void rejectsASizeNoHeapCouldHold() {
         final long tooLarge = allocator.maxAllocationSize() + 1;
         assertRejected(IllegalArgumentException.class,
-            "size is larger than this heap could ever hold: byteSize=" + tooLarge,
+            "size is larger than this heap could ever hold: byteSize=" + tooLarge + ", maxByteSize="
+                + allocator.maxAllocationSize(),
             () -> allocator.tryAllocate(tooLarge, 8));
         assertRejected(IllegalArgumentException.class,
-            "size is larger than this heap could ever hold: byteSize=" + Long.MAX_VALUE,
+            "size is larger than this heap could ever hold: byteSize=" + Long.MAX_VALUE + ", maxByteSize="
+                + allocator.maxAllocationSize(),
             () -> allocator.allocate(Long.MAX_VALUE, 8));
     }
 
