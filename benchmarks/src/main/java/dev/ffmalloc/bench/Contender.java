@@ -1,6 +1,9 @@
 package dev.ffmalloc.bench;
 
 import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.buddy.BuddyAllocator;
+import dev.ffmalloc.buddy.BuddyConfig;
+import dev.ffmalloc.bump.BumpAllocator;
 import dev.ffmalloc.bench.heap.ArenaSlots;
 import dev.ffmalloc.bench.heap.ContenderHeap;
 import dev.ffmalloc.bench.heap.FloorSlots;
@@ -12,13 +15,21 @@ import dev.ffmalloc.bench.heap.ProjectHeap;
 import dev.ffmalloc.bench.heap.SlicingSlots;
 import dev.ffmalloc.bench.workload.Workload;
 import dev.ffmalloc.memory.NativeMemory;
+import dev.ffmalloc.slab.AgronaPageMap;
+import dev.ffmalloc.slab.AllocatorSlabBackend;
+import dev.ffmalloc.slab.NativePageMap;
+import dev.ffmalloc.slab.ObjectSizeType;
+import dev.ffmalloc.slab.PageMap;
+import dev.ffmalloc.slab.SlabCache;
+import dev.ffmalloc.slab.SlabConfig;
+import dev.ffmalloc.tlsf.Tlsf;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static dev.ffmalloc.bench.workload.Workload.CHURN;
 import static dev.ffmalloc.bench.workload.Workload.PAIR;
@@ -33,38 +44,72 @@ import static dev.ffmalloc.bench.workload.Workload.TWO_THREAD_CHURN;
  */
 public enum Contender {
 
+    // ------------------------------------------------------------------------------------------------ baselines
+
     /** The same stores into a preallocated segment, without allocating. */
     FLOOR("floor", Family.BASELINE, "floor (same stores, no allocation)", EnumSet.of(PAIR, CHURN, TWO_THREAD_CHURN),
-        workload -> slots -> new FloorSlots(slots, workload.largestBlockBytes())),
+        (workload, heapBytes) -> slots -> new FloorSlots(slots, workload.largestBlockBytes())),
 
     /** {@code SegmentAllocator.slicingAllocator} over a large segment: bump, never free (W1's lower bound). */
     SLICING("slicing", Family.BASELINE, "slicingAllocator bump, no free", EnumSet.of(PAIR),
-        workload -> SlicingSlots::new),
+        (workload, heapBytes) -> SlicingSlots::new),
 
     /** libc {@code malloc}/{@code free} through FFM downcalls: every ratio is taken against this one. */
     MALLOC("malloc", Family.BASELINE, "malloc/free downcall",
         EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
-        workload -> slots -> new MallocSlots(slots, false)),
+        (workload, heapBytes) -> slots -> new MallocSlots(slots, false)),
 
     /** The same through {@code Linker.Option.critical(false)} downcalls. */
     MALLOC_CRITICAL("malloc-critical", Family.BASELINE, "malloc/free critical downcall",
         EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN),
-        workload -> slots -> new MallocSlots(slots, true)),
+        (workload, heapBytes) -> slots -> new MallocSlots(slots, true)),
 
     /** One {@code Arena.ofConfined()} per block, closed to free. */
     ARENA_CONFINED("arena-confined", Family.BASELINE, "Arena.ofConfined per block",
-        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN), workload -> ArenaSlots::new),
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN), (workload, heapBytes) -> ArenaSlots::new),
 
     /** Netty's pooled direct buffers on a plain thread (no thread cache on JDK 25 without Unsafe). */
     NETTY("netty", Family.BASELINE, "Netty pooled, plain thread",
-        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN), workload -> NettySlots::new),
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN), (workload, heapBytes) -> NettySlots::new),
 
     /**
      * Netty's pooled direct buffers on Netty's own {@code FastThreadLocalThread}s, which get a thread cache. The
      * suite runs this contender with JMH's worker threads made by {@link NettyThreadExecutor}.
      */
     NETTY_FAST_THREAD("netty-fast-thread", Family.BASELINE, "Netty pooled, on a Netty thread",
-        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN), workload -> Contender::nettyOnNettyThread);
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN),
+        (workload, heapBytes) -> Contender::nettyOnNettyThread),
+
+    // ---------------------------------------------------------------------------------- the project's allocators
+
+    /** {@code BumpAllocator}: W1 only, since it frees only the last block. */
+    BUMP("bump", Family.SPECIAL_PURPOSE, "bump (frees the last block only)", EnumSet.of(PAIR),
+        fixedHeap((heap, closers) -> new BumpAllocator(heap))),
+
+    /** {@code BuddyAllocator} in-band over the whole heap, 16-byte minimum blocks ({@code BuddyConfig.BYTE_HEAP}). */
+    BUDDY("buddy", Family.GENERAL_PURPOSE, "buddy, in-band, 16 B min block",
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
+        fixedHeap((heap, closers) -> BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(),
+            BuddyConfig.BYTE_HEAP))),
+
+    /** {@code Tlsf} with the default configuration and the whole heap as one pool. */
+    TLSF("tlsf", Family.GENERAL_PURPOSE, "TLSF, default FLLEN/SLLEN, one pool",
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY), fixedHeap(Contender::tlsf)),
+
+    /** {@code SlabCache} of the workload's block size, 4 KiB slabs of one page (SlabInfo found by masking). */
+    SLAB("slab", Family.SPECIAL_PURPOSE, "slab cache, slab = page (masking)", EnumSet.of(PAIR, SLAB_OBJECTS),
+        (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(),
+            (heap, closers) -> slabCache(heap, closers, workload, NativeMemory.PAGE_SIZE, AgronaPageMap::new))),
+
+    /** The same with 16 KiB slabs: the SlabInfo is found through Agrona's {@code Long2LongHashMap}. */
+    SLAB_MULTI_PAGE_AGRONA("slab-16k-agrona", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, Agrona page map",
+        EnumSet.of(SLAB_OBJECTS), (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(),
+            (heap, closers) -> slabCache(heap, closers, workload, 4 * NativeMemory.PAGE_SIZE, AgronaPageMap::new))),
+
+    /** The same with 16 KiB slabs: the SlabInfo is found through the native open-addressing page map. */
+    SLAB_MULTI_PAGE_NATIVE("slab-16k-native", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, native page map",
+        EnumSet.of(SLAB_OBJECTS), (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(),
+            (heap, closers) -> slabCache(heap, closers, workload, 4 * NativeMemory.PAGE_SIZE, NativePageMap::new)));
 
     /** The contender every ratio of the results table is taken against. */
     public static final Contender REFERENCE = MALLOC;
@@ -83,10 +128,16 @@ public enum Contender {
     private final Family family;
     private final String description;
     private final Set<Workload> workloads;
-    private final Function<Workload, ContenderHeap> opener;
+    private final Opener opener;
+
+    /** Opens a contender's instance for a workload. */
+    @FunctionalInterface
+    private interface Opener {
+        ContenderHeap open(Workload workload, long fixedHeapBytes);
+    }
 
     Contender(final String label, final Family family, final String description, final Set<Workload> workloads,
-              final Function<Workload, ContenderHeap> opener) {
+              final Opener opener) {
         this.label = label;
         this.family = family;
         this.description = description;
@@ -119,7 +170,7 @@ public enum Contender {
         return this == NETTY_FAST_THREAD;
     }
 
-    /** @return how this contender's footprint is measured in trace replays */
+    /** @return how this contender's footprint is measured in trace replays (every fixed heap: highest block end) */
     public FootprintRule footprintRule() {
         return isProject() ? FootprintRule.HIGHEST_BLOCK_END : FootprintRule.NOT_MEASURED;
     }
@@ -130,15 +181,25 @@ public enum Contender {
     }
 
     /**
-     * Opens an instance for {@code workload}, on the thread that runs the workload (or one of them).
+     * Opens an instance for {@code workload}, on the thread that runs the workload (or one of them), with the
+     * workload's {@linkplain Workload#fixedHeapBytes() fixed heap size}.
      *
      * @throws IllegalArgumentException if the contender does not serve the workload
      */
     public ContenderHeap open(final Workload workload) {
+        return open(workload, workload.fixedHeapBytes());
+    }
+
+    /**
+     * Opens an instance for {@code workload}; a project allocator over a fixed heap gets {@code fixedHeapBytes}.
+     *
+     * @throws IllegalArgumentException if the contender does not serve the workload
+     */
+    public ContenderHeap open(final Workload workload, final long fixedHeapBytes) {
         if (!serves(workload)) {
             throw HeapErrors.unsupported(label, workload.id());
         }
-        return opener.apply(workload);
+        return opener.open(workload, fixedHeapBytes);
     }
 
     /** @return the labels of the contenders that serve {@code workload}, in declaration order */
@@ -165,9 +226,32 @@ public enum Contender {
         throw new IllegalArgumentException("no contender has this label: label=" + label);
     }
 
-    /** A project allocator over a fixed heap of the workload's size, locked when the workload has two threads. */
-    private static Function<Workload, ContenderHeap> fixedHeap(final Function<NativeMemory, Allocator> factory) {
-        return workload -> ProjectHeap.fixed(workload.fixedHeapBytes(), workload.threads(), factory);
+    /** A project allocator over a fixed heap, locked when the workload has two threads. */
+    private static Opener fixedHeap(final ProjectHeap.Builder builder) {
+        return (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(), builder);
+    }
+
+    private static Allocator tlsf(final NativeMemory heap, final List<AutoCloseable> closers) {
+        final Tlsf tlsf = new Tlsf(heap);
+        tlsf.addPool(heap.baseAddress(), heap.byteSize());
+        return tlsf;
+    }
+
+    /**
+     * A slab cache of the workload's block size (alignment 8, {@code SMALL}: SlabInfo inside the slab) whose slabs
+     * come from an in-band buddy allocator of page frames over the whole heap.
+     */
+    private static Allocator slabCache(final NativeMemory heap, final List<AutoCloseable> closers,
+                                       final Workload workload, final long slabBytes,
+                                       final Supplier<PageMap> pageMaps) {
+        final BuddyAllocator pages = BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(),
+            BuddyConfig.PAGE_FRAMES);
+        final PageMap pageMap = pageMaps.get();
+        closers.add(pageMap);
+        final SlabCache cache = new SlabCache(SlabConfig.of(workload.largestBlockBytes(), 8, slabBytes,
+            NativeMemory.PAGE_SIZE, ObjectSizeType.SMALL), new AllocatorSlabBackend(pages, pageMap));
+        closers.add(cache);
+        return cache;
     }
 
     private static NettySlots nettyOnNettyThread(final int slots) {
