@@ -1,6 +1,8 @@
 package dev.ffmalloc.x86sim;
 
+import dev.ffmalloc.buddy.BuddyAllocator;
 import dev.ffmalloc.x86sim.boot.BootMemory;
+import dev.ffmalloc.x86sim.boot.FrameAllocator;
 import dev.ffmalloc.x86sim.firmware.E820Map;
 import dev.ffmalloc.x86sim.firmware.E820Parser;
 import dev.ffmalloc.x86sim.firmware.E820Preset;
@@ -97,6 +99,8 @@ public final class Main {
             final BootMemory bootMemory = BootMemory.forMachine(machine);
             bootMemory.reserve(KERNEL_IMAGE_ADDR, KERNEL_IMAGE_BYTES);
             printBootMemory(bootMemory, out);
+            final FrameAllocator frames = bootMemory.handOff(machine.ram(), machine.arena());
+            printFrames(frames, out);
         }
     }
 
@@ -125,6 +129,20 @@ public final class Main {
         }
         out.printf("free for the frame allocator: %s in %d ranges%n", bytes(bootMemory.freeBytes()),
             bootMemory.freeRanges().size());
+    }
+
+    static void printFrames(final FrameAllocator frames, final PrintStream out) {
+        final BuddyAllocator buddy = frames.buddy();
+        out.println();
+        out.println("== hand-off to the buddy frame allocator (memblock retired) ==");
+        final long[] blocks = buddy.freeBlocksPerOrder();
+        for (int order = 0; order < blocks.length; order++) {
+            out.printf("  order %2d (%9s blocks): %7d free = %8d frames%n", order,
+                bytes(buddy.config().blockSize(order)), blocks[order], blocks[order] << order);
+        }
+        out.printf("free frames: %d (%s)%n", frames.freeFrames(), bytes(buddy.freeBytes()));
+        out.printf("frame table: %s populated of %s over [0x%x, 0x%x)%n", bytes(frames.frameTable().populatedBytes()),
+            bytes(frames.frameTable().tableByteSize()), buddy.spanAddr(), buddy.spanAddr() + buddy.spanByteSize());
     }
 
     /** @return {@code byteSize} in the largest binary unit that keeps it at least 1, one decimal */

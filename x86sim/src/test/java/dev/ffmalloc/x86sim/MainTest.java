@@ -34,6 +34,13 @@ class MainTest {
         assertTrue(output.contains("  [mem 0x0000000000000000-0x000000000009efff]  636.0 KiB\n"), output);
         assertTrue(output.contains("RAM backed: 127.5 MiB (133689344 bytes) in 2 segments\n"), output);
         assertTrue(output.contains("  reserved [mem 0x0000000001000000-0x00000000017fffff]    8.0 MiB\n"), output);
+        // Free frames: [256, 4096) and [6144, 32736), carved by hand: 256 (order 8), 512 (9), 1024 to 4096 (3 x 10);
+        // 6144 to 31744 (25 x 10), then 9, 8, 7, 6 and 5 to reach 32736.
+        assertTrue(output.contains("  order 10 (  4.0 MiB blocks):      28 free =    28672 frames\n"), output);
+        assertTrue(output.contains("  order  9 (  2.0 MiB blocks):       2 free =     1024 frames\n"), output);
+        assertTrue(output.contains("  order  8 (  1.0 MiB blocks):       2 free =      512 frames\n"), output);
+        assertTrue(output.contains("  order  4 ( 64.0 KiB blocks):       0 free =        0 frames\n"), output);
+        assertTrue(output.contains("free frames: 30432 (118.9 MiB)\n"), output);
     }
 
     @Test

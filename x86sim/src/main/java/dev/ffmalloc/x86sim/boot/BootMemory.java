@@ -2,10 +2,15 @@ package dev.ffmalloc.x86sim.boot;
 
 import dev.ffmalloc.alloc.AllocatorErrors;
 import dev.ffmalloc.alloc.OutOfMemoryException;
+import dev.ffmalloc.buddy.BuddyAllocator;
+import dev.ffmalloc.buddy.BuddyConfig;
+import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.x86sim.Machine;
 import dev.ffmalloc.x86sim.firmware.E820Map;
 import dev.ffmalloc.x86sim.phys.PhysRange;
+import org.agrona.BitUtil;
 
+import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -25,6 +30,16 @@ import java.util.List;
  * low memory is never allocated nor handed to the frame allocator. Callers reserve the rest themselves (the kernel
  * image, an initrd) with {@link #reserve}.
  *
+ * <h2>The hand-off</h2>
+ * {@link #handOff} gives every free range to a buddy allocator of page frames ({@link BuddyConfig#PAGE_FRAMES}:
+ * 4 KiB frames, orders 0 to 10), carved into the largest naturally aligned blocks as Linux's
+ * {@code memblock_free_all} does, and retires this object: every later call throws
+ * {@link IllegalStateException}. The buddy's frame table (one entry per frame, indexed by physical frame number, like
+ * Linux's {@code struct page} array) lives at {@link #FRAME_TABLE_ADDR} in a {@link FrameTableMemory} of its own,
+ * populated only for the frames of each max-order block (4 MiB) that holds memory, as SPARSEMEM_VMEMMAP populates
+ * only present sections. Keeping the table out of simulated RAM keeps "free frames = usable - reserved" exact; the
+ * whole 4 MiB windows keep every buddy lookup (a block's buddy lies in the same window) in populated table.
+ *
  * <p>A single-threaded object, like every allocator of the project: boot runs on one CPU.
  */
 public final class BootMemory {
@@ -34,6 +49,12 @@ public final class BootMemory {
 
     /** How much low memory {@link #forMachine} reserves: all of the first MiB, as Linux does. */
     public static final long LOW_RESERVE_BYTES = 1L << 20;
+
+    /** Where the frame table lives in its own address space: Linux's {@code vmemmap_base} with 4-level paging. */
+    public static final long FRAME_TABLE_ADDR = 0xffff_ea00_0000_0000L;
+
+    /** The orders of the frame allocator the boot allocator hands off to. */
+    public static final BuddyConfig FRAME_ORDERS = BuddyConfig.PAGE_FRAMES;
 
     private static final String NAME = "memblock";
 
@@ -160,14 +181,38 @@ public final class BootMemory {
     }
 
     /**
-     * Retires the boot allocator and returns what is free, for the frame allocator to take over.
+     * Hands every free range (memory minus reserved) to a new buddy allocator of page frames and retires this boot
+     * allocator for good: every later call, a second hand-off included, throws {@link IllegalStateException}.
+     * Nothing reserved or allocated here is ever handed out by the frame allocator.
      *
-     * @return the free ranges at the moment of retirement
+     * @param frameMemory where the frames' contents live (the machine's RAM), for the buddy's {@code reallocate}; may
+     *                    be null when nobody touches frame contents (a frame allocator over a map with no RAM behind)
+     * @param tableArena  where the frame table's pages come from; the frame allocator dies with it
+     * @return the frame allocator
+     * @throws IllegalStateException if the boot allocator was already handed off
      */
-    List<PhysRange> retire() {
-        final List<PhysRange> free = freeRanges();
+    public FrameAllocator handOff(final Memory frameMemory, final Arena tableArena) {
+        checkNotRetired();
+        final List<PhysRange> regions = memory.ranges();
+        final long windowBytes = FRAME_ORDERS.maxBlockSize();
+        final long spanAddr = regions.getFirst().startAddr() & -windowBytes;
+        final long spanEnd = BitUtil.align(regions.getLast().endAddr(), windowBytes);
+        final FrameTableMemory frameTable = new FrameTableMemory(tableArena, FRAME_TABLE_ADDR,
+            BuddyAllocator.frameTableBytes(spanEnd - spanAddr, FRAME_ORDERS));
+        for (final PhysRange region : regions) {
+            // Entries of frame n lie at FRAME_TABLE_ADDR + frameTableBytes(n frames): the table is linear.
+            final long windowStart = region.startAddr() & -windowBytes;
+            final long windowEnd = BitUtil.align(region.endAddr(), windowBytes);
+            frameTable.populate(FRAME_TABLE_ADDR + BuddyAllocator.frameTableBytes(windowStart - spanAddr, FRAME_ORDERS),
+                BuddyAllocator.frameTableBytes(windowEnd - windowStart, FRAME_ORDERS));
+        }
+        final BuddyAllocator buddy = BuddyAllocator.outOfBand(frameMemory, frameTable, FRAME_TABLE_ADDR, spanAddr,
+            spanEnd - spanAddr, FRAME_ORDERS);
+        for (final PhysRange free : memory.minus(reserved)) {
+            buddy.addFreeRange(free.startAddr(), free.byteSize());
+        }
         retired = true;
-        return free;
+        return new FrameAllocator(buddy, frameTable);
     }
 
     private void checkNotRetired() {

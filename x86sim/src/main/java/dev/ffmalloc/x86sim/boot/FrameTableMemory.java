@@ -36,7 +36,7 @@ public final class FrameTableMemory implements Memory {
     private final long tableAddr;
     private final long tableByteSize;
 
-    /** {@code pages[i]} backs {@code [tableAddr + i * PAGE_SIZE, +PAGE_SIZE)}: a populated page or {@link #zeroPage}. */
+    /** {@code pages[i]} backs the table's page {@code i}: a populated page of its own, or {@link #zeroPage}. */
     private final MemorySegment[] pages;
 
     /** A read-only page of zeros shared by every unpopulated page. */

@@ -126,7 +126,8 @@ class E820ParserTest {
             [    0.000000] BIOS-provided physical RAM map:
             [    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable
             [    0.000000] BIOS-e820: [mem 0x000000000009fc00 0x000000000009ffff] reserved
-            """, 3, "malformed e820 line: line=3, text=BIOS-e820: [mem 0x000000000009fc00 0x000000000009ffff] reserved");
+            """, 3,
+            "malformed e820 line: line=3, text=BIOS-e820: [mem 0x000000000009fc00 0x000000000009ffff] reserved");
         assertRejected("BIOS-e820: [mem 0x00000000000000000-0x000000000009fbff] usable", 1,
             "malformed e820 line: line=1, text=BIOS-e820: [mem 0x00000000000000000-0x000000000009fbff] usable");
         assertRejected("BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff]", 1,
