@@ -103,17 +103,27 @@ public final class E820Parser {
         if (plain != null) {
             return plain.number();
         }
-        Matcher matcher = PERSISTENT.matcher(word);
-        if (!matcher.matches()) {
-            matcher = NUMBERED.matcher(word);
-        }
-        if (matcher.matches()) {
-            try {
-                return Integer.parseUnsignedInt(matcher.group(1));
-            } catch (final NumberFormatException tooLarge) {
-                throw new E820ParseException("e820 type number is not 32-bit", lineNumber, "type=" + word);
+        final Matcher persistent = PERSISTENT.matcher(word);
+        if (persistent.matches()) {
+            final int typeNumber = typeNumber(persistent, word, lineNumber);
+            if (E820Type.ofNumber(typeNumber) != E820Type.PERSISTENT) {
+                throw new E820ParseException("persistent memory has another type number", lineNumber,
+                    "type=" + word);
             }
+            return typeNumber;
+        }
+        final Matcher numbered = NUMBERED.matcher(word);
+        if (numbered.matches()) {
+            return typeNumber(numbered, word, lineNumber);
         }
         throw new E820ParseException("unknown e820 type", lineNumber, "type=" + word);
+    }
+
+    private static int typeNumber(final Matcher matcher, final String word, final int lineNumber) {
+        try {
+            return Integer.parseUnsignedInt(matcher.group(1));
+        } catch (final NumberFormatException tooLarge) {
+            throw new E820ParseException("e820 type number is not 32-bit", lineNumber, "type=" + word);
+        }
     }
 }

@@ -145,6 +145,8 @@ class E820ParserTest {
             "unknown e820 type: line=1, type=type twenty");
         assertRejected("BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] type 4294967296", 1,
             "e820 type number is not 32-bit: line=1, type=type 4294967296");
+        assertRejected("BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] persistent (type 3)", 1,
+            "persistent memory has another type number: line=1, type=persistent (type 3)");
     }
 
     @Test

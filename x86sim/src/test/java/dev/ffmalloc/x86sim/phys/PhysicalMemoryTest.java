@@ -126,6 +126,14 @@ class PhysicalMemoryTest {
     }
 
     @Test
+    void anotherThreadSeesTheSameRam() throws InterruptedException {
+        final Thread cpu = new Thread(() -> ram.setLong(0x4_0000_0000L, 0xC0FFEE));
+        cpu.start();
+        cpu.join();
+        assertEquals(0xC0FFEE, ram.getLong(0x4_0000_0000L));
+    }
+
+    @Test
     void copiesWithinAndBetweenSpans() {
         ram.setLong(0x100000, 0x1234);
         ram.copy(0x100000, 0x4_0000_0000L, 8);
