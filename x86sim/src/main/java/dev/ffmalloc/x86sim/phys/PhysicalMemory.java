@@ -5,6 +5,7 @@ import dev.ffmalloc.memory.Memory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
@@ -17,8 +18,9 @@ import java.util.List;
  * An address finds its span through a section table in the spirit of Linux's SPARSEMEM: one slot per
  * {@link #SECTION_BYTES} of address space, up to the end of the last span. A slot holds the span that covers the
  * most of its section, so an access costs one shift, two loads and one unsigned compare. Spans may start and end
- * inside a section; an address the slot's span does not cover (the second span of a shared section, or a hole)
- * takes a slow path that binary-searches the spans.
+ * inside a section: a second table holds the runner-up of each section, so a section shared by two spans is
+ * constant time for both; only an address in a section of three or more spans (low memory on untidy firmware), or
+ * in a hole, ends in a binary search of the spans.
  *
  * <h2>Errors</h2>
  * An access to a hole or past the end throws {@link UnbackedAddressException} naming the address; so does a
@@ -29,11 +31,9 @@ import java.util.List;
  *
  * <h2>Threads</h2>
  * The segments come from the arena the owner passes in; with {@link Arena#ofShared()} any thread (a simulated CPU)
- * may access them. Accesses are plain loads and stores.
+ * may access them. The {@link Memory} accesses are plain loads and stores; {@link #compareAndSetLong} and
+ * {@link #getLongVolatile} are the atomic ones page-table updates shared between CPUs need.
  *
- * <p>The same structure serves any sparse, page-granular address space: the machine's RAM (addresses are physical)
- * and the buddy allocator's frame table (addresses index {@code struct page}-like entries, populated only for
- * present memory, as SPARSEMEM_VMEMMAP does). {@link #name()} tells them apart in messages.
  */
 public final class PhysicalMemory implements Memory {
 
@@ -46,6 +46,8 @@ public final class PhysicalMemory implements Memory {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** (segment, offset) access to a little-endian long, for the atomic operations. */
+    private static final VarHandle LONG_HANDLE = LONG.varHandle();
     private static final Span[] CLOSED = new Span[0];
 
     /** One present range and the segment behind it: address {@code startAddr + i} is byte {@code i}. */
@@ -66,13 +68,16 @@ public final class PhysicalMemory implements Memory {
      */
     private Span[] sectionTable;
 
+    /** Slot {@code s} holds the span covering the second most of section {@code s}, or null; read on the slow path. */
+    private final Span[] runnerUpTable;
+
     private final long byteSize;
 
     /**
      * Backs each of {@code ranges} with a zeroed segment from {@code arena}.
      *
      * @param arena  where the segments come from; the owner closes it after {@link #close()}
-     * @param name   what the memory is, for messages ({@code RAM}, {@code frame table})
+     * @param name   what the memory is, for messages ({@code RAM})
      * @param ranges page-aligned ranges, sorted and disjoint
      * @throws IllegalArgumentException if there is no range, or the ranges are not page-aligned, sorted and disjoint
      */
@@ -88,7 +93,10 @@ public final class PhysicalMemory implements Memory {
             total += range.byteSize();
         }
         this.byteSize = total;
-        this.sectionTable = buildSectionTable(spans);
+        final int sections = Math.toIntExact((spans[spans.length - 1].endAddr() + SECTION_BYTES - 1) >>> SECTION_SHIFT);
+        this.sectionTable = new Span[sections];
+        this.runnerUpTable = new Span[sections];
+        fillSectionTables(spans, sectionTable, runnerUpTable);
     }
 
     private static void checkRanges(final List<PhysRange> ranges) {
@@ -106,23 +114,27 @@ public final class PhysicalMemory implements Memory {
         }
     }
 
-    private static Span[] buildSectionTable(final Span[] spans) {
-        final long lastEnd = spans[spans.length - 1].endAddr();
-        final Span[] table = new Span[Math.toIntExact((lastEnd + SECTION_BYTES - 1) >>> SECTION_SHIFT)];
-        final long[] coverage = new long[table.length];
+    private static void fillSectionTables(final Span[] spans, final Span[] best, final Span[] runnerUp) {
+        final long[] bestCovered = new long[best.length];
+        final long[] runnerUpCovered = new long[best.length];
         for (final Span span : spans) {
             for (long section = span.startAddr >>> SECTION_SHIFT; section << SECTION_SHIFT < span.endAddr();
                  section++) {
+                final int slot = (int) section;
                 final long sectionStart = section << SECTION_SHIFT;
                 final long covered = Math.min(span.endAddr(), sectionStart + SECTION_BYTES)
                     - Math.max(span.startAddr, sectionStart);
-                if (covered > coverage[(int) section]) {
-                    coverage[(int) section] = covered;
-                    table[(int) section] = span;
+                if (covered > bestCovered[slot]) {
+                    runnerUp[slot] = best[slot];
+                    runnerUpCovered[slot] = bestCovered[slot];
+                    best[slot] = span;
+                    bestCovered[slot] = covered;
+                } else if (covered > runnerUpCovered[slot]) {
+                    runnerUp[slot] = span;
+                    runnerUpCovered[slot] = covered;
                 }
             }
         }
-        return table;
     }
 
     /** @return what this memory is, as messages name it */
@@ -181,6 +193,13 @@ public final class PhysicalMemory implements Memory {
     private Span spanOfSlowPath(final long address) {
         if (sectionTable == CLOSED) {
             throw closed(address);
+        }
+        final long section = address >>> SECTION_SHIFT;
+        if (section < runnerUpTable.length) {
+            final Span runnerUp = runnerUpTable[(int) section];
+            if (runnerUp != null && Long.compareUnsigned(address - runnerUp.startAddr, runnerUp.byteSize) < 0) {
+                return runnerUp;
+            }
         }
         final Span span = findSpan(address);
         if (span == null) {
@@ -269,6 +288,24 @@ public final class PhysicalMemory implements Memory {
     public void setLong(final long address, final long value) {
         final Span span = spanOf(address);
         span.segment.set(LONG, address - span.startAddr, value);
+    }
+
+    /**
+     * Atomically sets the 64-bit value at {@code address} (8-byte aligned) to {@code newValue} if it is
+     * {@code expectedValue}, with volatile semantics: how a CPU's page walk sets the accessed and dirty bits of a
+     * page-table entry that other CPUs may be updating too.
+     *
+     * @return whether the value was {@code expectedValue} and is now {@code newValue}
+     */
+    public boolean compareAndSetLong(final long address, final long expectedValue, final long newValue) {
+        final Span span = spanOf(address);
+        return LONG_HANDLE.compareAndSet(span.segment, address - span.startAddr, expectedValue, newValue);
+    }
+
+    /** @return the 64-bit value at {@code address} (8-byte aligned), read with volatile semantics */
+    public long getLongVolatile(final long address) {
+        final Span span = spanOf(address);
+        return (long) LONG_HANDLE.getVolatile(span.segment, address - span.startAddr);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PhysicalMemoryTest {
@@ -131,6 +132,28 @@ class PhysicalMemoryTest {
         cpu.start();
         cpu.join();
         assertEquals(0xC0FFEE, ram.getLong(0x4_0000_0000L));
+    }
+
+    @Test
+    void compareAndSetIsAtomicAcrossThreads() throws InterruptedException {
+        final long entryAddr = 0x47a0_0008L;
+        assertFalse(ram.compareAndSetLong(entryAddr, 1, 2), "the entry holds 0");
+        final Runnable increments = () -> {
+            for (int i = 0; i < 20_000; i++) {
+                long seen;
+                do {
+                    seen = ram.getLongVolatile(entryAddr);
+                } while (!ram.compareAndSetLong(entryAddr, seen, seen + 1));
+            }
+        };
+        final Thread first = new Thread(increments);
+        final Thread second = new Thread(increments);
+        first.start();
+        second.start();
+        first.join();
+        second.join();
+        assertEquals(40_000, ram.getLong(entryAddr));
+        assertUnbacked(0x4400_0000L, () -> ram.compareAndSetLong(0x4400_0000L, 0, 1));
     }
 
     @Test
