@@ -71,8 +71,12 @@ public final class BootMemory {
      * A boot allocator over {@code memoryRanges} with nothing reserved.
      *
      * @param memoryRanges the RAM the kernel may use, page-aligned
+     * @throws IllegalArgumentException if there is no range or one is not page-aligned
      */
     public BootMemory(final List<PhysRange> memoryRanges) {
+        if (memoryRanges.isEmpty()) {
+            throw new IllegalArgumentException("boot memory needs at least one memory range");
+        }
         for (final PhysRange range : memoryRanges) {
             if (((range.startAddr() | range.endAddr()) & (PhysRange.PAGE_SIZE - 1)) != 0) {
                 throw new IllegalArgumentException("memory range is not page-aligned: range=" + range);

@@ -20,7 +20,8 @@ import java.util.List;
  * most of its section, so an access costs one shift, two loads and one unsigned compare. Spans may start and end
  * inside a section: a second table holds the runner-up of each section, so a section shared by two spans is
  * constant time for both; only an address in a section of three or more spans (low memory on untidy firmware), or
- * in a hole, ends in a binary search of the spans.
+ * in a hole, ends in a binary search of the spans. The tables cost two references per 128 MiB up to the highest
+ * address: at most 4 MiB for the 46-bit physical address space of 4-level paging.
  *
  * <h2>Errors</h2>
  * An access to a hole or past the end throws {@link UnbackedAddressException} naming the address; so does a

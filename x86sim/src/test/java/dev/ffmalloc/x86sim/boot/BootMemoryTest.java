@@ -154,6 +154,10 @@ class BootMemoryTest {
             assertThrows(IllegalArgumentException.class, () -> bootMemory.reserve(-PAGE, PAGE)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> bootMemory.reserve(1L << 52, PAGE));
         assertEquals(before, bootMemory.reservedRegions());
-        assertThrows(IllegalArgumentException.class, () -> new BootMemory(List.of(new PhysRange(0x800, 0x2000))));
+        assertEquals("memory range is not page-aligned: range=[mem 0x0000000000000800-0x0000000000001fff]",
+            assertThrows(IllegalArgumentException.class, () -> new BootMemory(List.of(new PhysRange(0x800, 0x2000))))
+                .getMessage());
+        assertEquals("boot memory needs at least one memory range",
+            assertThrows(IllegalArgumentException.class, () -> new BootMemory(List.of())).getMessage());
     }
 }
