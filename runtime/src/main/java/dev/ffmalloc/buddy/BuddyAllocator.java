@@ -47,7 +47,7 @@ import static dev.ffmalloc.alloc.AllocatorErrors.hex;
 public final class BuddyAllocator implements Allocator {
 
     /** The block index that ends a free list. */
-    public static final long NO_INDEX = -1;
+    static final long NO_INDEX = -1;
 
     private final BuddyMetadata metadata;
     /** Where block contents live, for {@link #reallocate}; null for an out-of-band allocator given none. */
@@ -328,6 +328,7 @@ public final class BuddyAllocator implements Allocator {
         }
         int blockOrder = Long.numberOfTrailingZeros(candidateOrders);
         final long blockIndex = freeHead[blockOrder];
+        assert metadata.state(blockIndex) == BlockState.free(blockOrder) : "listed block is not free of its order";
         unlinkFree(blockIndex, blockOrder);
         // Split: keep the lower half, free the upper half one order down, until the block has the order asked.
         while (blockOrder > order) {
@@ -370,6 +371,8 @@ public final class BuddyAllocator implements Allocator {
                 break;
             }
             unlinkFree(buddyIndex, blockOrder);
+            assert (Math.min(index, buddyIndex) + firstBlockNumber & (2L << blockOrder) - 1) == 0
+                : "merged block is not naturally aligned";
             metadata.setState(Math.max(index, buddyIndex), BlockState.INSIDE);
             index = Math.min(index, buddyIndex);
             blockOrder++;
