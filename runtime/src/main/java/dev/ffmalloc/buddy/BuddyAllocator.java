@@ -100,8 +100,11 @@ public final class BuddyAllocator implements Allocator {
      * Creates a heap over {@code [spanAddr, spanAddr + spanByteSize)} in {@code memory}: a state table of one byte
      * per minimum block is carved from the start of the span, and the rest is added with {@link #addFreeRange}.
      *
+     * @param memory       the memory the span lives in; the allocator reads and writes the span through it
      * @param spanAddr     a multiple of {@code config.minBlockSize()}
      * @param spanByteSize bytes of the span; a partial minimum block at the end is ignored
+     * @param config       the orders
+     * @return a heap with every block of the span after the table free
      * @throws IllegalArgumentException if the span is misaligned, wraps, or leaves no room after its table
      */
     public static BuddyAllocator inBand(final Memory memory, final long spanAddr, final long spanByteSize,
@@ -129,7 +132,13 @@ public final class BuddyAllocator implements Allocator {
      *
      * @param blockMemory where block contents live, used only by {@link #reallocate}'s copy; may be null, and then
      *                    {@link #memory()} and {@link #reallocate} throw {@link UnsupportedOperationException}
-     * @param tableAddr   a multiple of 4, in {@code tableMemory}, not overlapping the span if both memories are one
+     * @param tableMemory  where the frame table lives
+     * @param tableAddr    a multiple of 4, in {@code tableMemory}, not overlapping the span if both memories are one
+     * @param spanAddr     address of the first block, a multiple of {@code config.minBlockSize()}; may be 0, as a
+     *                     physical address space is (address 0 itself is never managed)
+     * @param spanByteSize bytes the table covers; a partial minimum block at the end is ignored
+     * @param config       the orders
+     * @return an allocator that manages nothing yet
      * @throws IllegalArgumentException if the span or the table address is bad
      */
     public static BuddyAllocator outOfBand(final Memory blockMemory, final Memory tableMemory, final long tableAddr,
@@ -156,8 +165,11 @@ public final class BuddyAllocator implements Allocator {
     }
 
     /**
-     * @return bytes the frame table of an out-of-band allocator over {@code spanByteSize} bytes needs:
-     * {@code floor(spanByteSize / minBlockSize) * 12}
+     * Sizes the frame table of an out-of-band allocator.
+     *
+     * @param spanByteSize bytes of the span the table covers
+     * @param config       the orders
+     * @return {@code floor(spanByteSize / minBlockSize) * 12}: one 12-byte entry per minimum block
      */
     public static long frameTableBytes(final long spanByteSize, final BuddyConfig config) {
         if (spanByteSize < 0) {
@@ -194,8 +206,12 @@ public final class BuddyAllocator implements Allocator {
      * number)}, reduced until the block ends within the range; each block goes through the normal free path, so it
      * merges with free buddies added before. Takes time proportional to the range's minimum blocks.
      *
-     * @throws IllegalArgumentException if the size is negative, the range is not inside the span, or any of its
-     *                                  minimum blocks is already managed (nothing is added then)
+     * @param addr     first byte of the range, any alignment
+     * @param byteSize bytes of the range
+     *
+     * @throws IllegalArgumentException if the size is negative, the range is not inside the span, overlaps the
+     *                                  in-band state table, or any of its minimum blocks is already managed
+     *                                  (nothing is added then)
      */
     public void addFreeRange(final long addr, final long byteSize) {
         final long offset = addr - spanAddr;
@@ -211,6 +227,9 @@ public final class BuddyAllocator implements Allocator {
         final long endIndex = (offset + byteSize) >>> minBlockShift;
         if (firstBlockNumber + startIndex == 0) {
             startIndex++;
+        }
+        if (startIndex < endIndex && startIndex < metadataBytes >>> minBlockShift) {
+            throw rangeOverlapsTable(addr, byteSize);
         }
         for (long index = startIndex; index < endIndex; index++) {
             final int state = metadata.state(index);
@@ -297,6 +316,7 @@ public final class BuddyAllocator implements Allocator {
     /**
      * Allocates a block of {@code order}, as Linux's {@code alloc_pages} does.
      *
+     * @param order from 0 to maxOrder
      * @return the block's address, aligned to its size {@code minBlockSize << order}
      * @throws IllegalArgumentException if the order is outside 0..maxOrder
      * @throws OutOfMemoryException     if no free block of that order or above exists
@@ -312,6 +332,7 @@ public final class BuddyAllocator implements Allocator {
     /**
      * Allocates a block of {@code order} without creating garbage when none is free.
      *
+     * @param order from 0 to maxOrder
      * @return the block's address, or {@link #NO_BLOCK} if no free block of that order or above exists
      * @throws IllegalArgumentException if the order is outside 0..maxOrder
      */
@@ -735,6 +756,11 @@ public final class BuddyAllocator implements Allocator {
     private IllegalArgumentException rangeOutsideSpan(final long addr, final long byteSize) {
         return new IllegalArgumentException("range lies outside the span: addr=" + hex(addr) + ", byteSize="
             + byteSize + ", spanAddr=" + hex(spanAddr) + ", spanEnd=" + hex(spanAddr + spanByteSize));
+    }
+
+    private IllegalArgumentException rangeOverlapsTable(final long addr, final long byteSize) {
+        return new IllegalArgumentException("range overlaps the in-band state table: addr=" + hex(addr)
+            + ", byteSize=" + byteSize + ", tableAddr=" + hex(spanAddr) + ", tableBytes=" + metadataBytes);
     }
 
     private static IllegalArgumentException rangeOverlapsManaged(final long addr, final long byteSize,

@@ -170,6 +170,32 @@ final class BuddyAllocatorBadInputTest {
                 + "state=free order 0", () -> buddy.addFreeRange(used + FRAME, FRAME));
     }
 
+    // --------------------------------------------------------------------------------------------- in-band
+
+    @Test
+    void inBandHeapDetectsTheSameMistakesAndGuardsItsTable() {
+        final long spanBytes = 64 << 10;
+        final NativeMemory memory = new NativeMemory(arena.allocate(spanBytes, spanBytes));
+        final long table = memory.baseAddress();
+        final BuddyAllocator heap = BuddyAllocator.inBand(memory, table, spanBytes, BuddyConfig.BYTE_HEAP);
+        final long block = heap.allocate(100, 16);
+        assertEquals(table + 4096, block, "the first block after the 4 KiB table");
+        assertEquals(3, heap.orderOf(block), "100 bytes take a 128-byte block");
+        assertRejected(heap, IllegalArgumentException.class,
+            "address was never handed out by this allocator: addr=" + hex(table + 64), () -> heap.free(table + 64));
+        assertRejected(heap, IllegalArgumentException.class,
+            "address points inside a block: addr=" + hex(block + 16) + ", blockAddr=" + hex(block),
+            () -> heap.free(block + 16));
+        assertRejected(heap, IllegalArgumentException.class,
+            "range overlaps the in-band state table: addr=" + hex(table) + ", byteSize=4096, tableAddr=" + hex(table)
+                + ", tableBytes=4096", () -> heap.addFreeRange(table, 4096));
+        heap.free(block);
+        assertRejected(heap, IllegalStateException.class, "block is already free: addr=" + hex(block),
+            () -> heap.free(block));
+        assertRejected(heap, IllegalStateException.class, "block is already free: addr=" + hex(block),
+            () -> heap.usableSize(block));
+    }
+
     // ------------------------------------------------------------------------------------------ construction
 
     @Test
