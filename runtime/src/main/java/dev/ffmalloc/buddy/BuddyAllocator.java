@@ -41,8 +41,8 @@ import static dev.ffmalloc.alloc.AllocatorErrors.hex;
  *
  * <h2>What it does not do</h2>
  * It is single-threaded (wrap it in a {@code LockedAllocator}); it wastes up to half of every block (see
- * {@link BuddyConfig}); it does not grow a block in place, and shrinks one in place only by freeing upper halves;
- * it does not keep per-migratetype lists or per-CPU caches as Linux does.
+ * {@link BuddyConfig}); {@link #reallocate} grows a block in place only into free upper buddies; it does not keep
+ * per-migratetype lists or per-CPU caches as Linux does.
  */
 public final class BuddyAllocator implements Allocator {
 
@@ -494,8 +494,10 @@ public final class BuddyAllocator implements Allocator {
     // ------------------------------------------------------------------------------------------------ resizing
 
     /**
-     * Resizes a block: in place if the new size and alignment need no larger order (the upper halves are freed),
-     * otherwise by allocating a block of the new order, copying and freeing the old one.
+     * Resizes a block in place when it can: shrinking frees its upper halves; growing takes its upper buddies when
+     * the block is the lower half at every order on the way up and each buddy is free at exactly that order (so the
+     * contents stay put and nothing is copied). Otherwise it allocates a block of the new order, copies and frees
+     * the old one. Takes time proportional to the number of orders, plus the copy.
      *
      * @throws UnsupportedOperationException if this out-of-band allocator has no block memory
      * @throws OutOfMemoryException          if no block of the new order is free; the old block is untouched
@@ -510,13 +512,8 @@ public final class BuddyAllocator implements Allocator {
         }
         final int oldOrder = BlockState.order(metadata.state(blockIndex));
         final int newOrder = config.orderForSize(Math.max(newByteSize, byteAlignment));
-        if (newOrder <= oldOrder) {
-            // Aligned already: the block is aligned to its own size, at least the new order's.
-            for (int order = oldOrder - 1; order >= newOrder; order--) {
-                pushFree(blockIndex + (1L << order), order); // its buddy is the kept part, which is used: no merge
-            }
-            metadata.setState(blockIndex, BlockState.used(newOrder));
-            counters.onResize(config.blockSize(oldOrder), config.blockSize(newOrder));
+        if (newOrder <= oldOrder || canGrowInPlace(blockIndex, oldOrder, newOrder)) {
+            resizeInPlace(blockIndex, oldOrder, newOrder);
             return address;
         }
         final long newAddress = allocateOrderUnchecked(newOrder);
@@ -527,6 +524,37 @@ public final class BuddyAllocator implements Allocator {
         counters.onFree(config.blockSize(oldOrder));
         release(blockIndex, oldOrder);
         return newAddress;
+    }
+
+    /** @return whether the upper buddy of the block at every order from {@code oldOrder} up is free of that order */
+    private boolean canGrowInPlace(final long blockIndex, final int oldOrder, final int newOrder) {
+        final long blockNumber = firstBlockNumber + blockIndex;
+        for (int order = oldOrder; order < newOrder; order++) {
+            final long buddyIndex = blockIndex + (1L << order);
+            if ((blockNumber & (1L << order)) != 0 || buddyIndex >= blockCount
+                || metadata.state(buddyIndex) != BlockState.free(order)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Changes the order of used block {@code blockIndex}: growing absorbs the free upper buddies (checked by
+     * {@link #canGrowInPlace}); shrinking frees the upper halves, which cannot merge since their buddy is the kept
+     * part. The block stays aligned to its new size: to grow it was the lower half at every order.
+     */
+    private void resizeInPlace(final long blockIndex, final int oldOrder, final int newOrder) {
+        for (int order = oldOrder; order < newOrder; order++) {
+            final long buddyIndex = blockIndex + (1L << order);
+            unlinkFree(buddyIndex, order);
+            metadata.setState(buddyIndex, BlockState.INSIDE);
+        }
+        for (int order = oldOrder - 1; order >= newOrder; order--) {
+            pushFree(blockIndex + (1L << order), order);
+        }
+        metadata.setState(blockIndex, BlockState.used(newOrder));
+        counters.onResize(config.blockSize(oldOrder), config.blockSize(newOrder));
     }
 
     // ------------------------------------------------------------------------------------------------ queries

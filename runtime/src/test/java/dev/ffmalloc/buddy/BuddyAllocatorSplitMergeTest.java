@@ -127,26 +127,58 @@ final class BuddyAllocatorSplitMergeTest {
         buddy.checkIntegrity();
     }
 
+    /** A 64 KiB in-band heap at a 64 KiB boundary: table, then free blocks of 4, 8, 16 and 32 KiB. */
+    private BuddyAllocator smallHeap(final NativeMemory memory) {
+        return BuddyAllocator.inBand(memory, memory.baseAddress(), memory.byteSize(), BuddyConfig.BYTE_HEAP);
+    }
+
     @Test
-    void reallocateShrinksInPlaceByFreeingUpperHalvesAndGrowsByMoving() {
-        final long spanBytes = 64 << 10;
-        final NativeMemory memory = new NativeMemory(arena.allocate(spanBytes, spanBytes));
-        final BuddyAllocator buddy = BuddyAllocator.inBand(memory, memory.baseAddress(), spanBytes,
-            BuddyConfig.BYTE_HEAP);
+    void reallocateShrinksAndGrowsInPlaceThroughFreeUpperBuddies() {
+        final NativeMemory memory = new NativeMemory(arena.allocate(64 << 10, 64 << 10));
+        final BuddyAllocator buddy = smallHeap(memory);
         final long block = buddy.allocate(32 << 10, 16); // the whole order-11 block at +32 KiB
         assertEquals(memory.baseAddress() + (32 << 10), block);
         memory.setLong(block, 0x1234_5678_9ABCL);
-        assertEquals(block, buddy.reallocate(block, 5000, 16), "8 KiB (order 9) still fits in place");
+        assertEquals(block, buddy.reallocate(block, 5000, 16), "shrinks in place to 8 KiB (order 9)");
         assertEquals(9, buddy.orderOf(block));
         assertArrayEquals(perOrder(20, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 0), buddy.freeBlocksPerOrder(),
             "the upper 16 KiB at +48 KiB and 8 KiB at +40 KiB are freed beside the initial carving's blocks");
         assertEquals(8 << 10, buddy.stats().bytesInUse());
-        final long moved = buddy.reallocate(block, 16 << 10, 16);
-        assertEquals(memory.baseAddress() + (48 << 10), moved, "free lists are LIFO: the half freed last");
-        assertEquals(0x1234_5678_9ABCL, memory.getLong(moved), "contents copied");
-        assertEquals(16 << 10, buddy.stats().bytesInUse());
-        buddy.free(moved);
+        assertEquals(block, buddy.reallocate(block, 16 << 10, 16), "grows in place into the free 8 KiB at +40 KiB");
+        assertEquals(10, buddy.orderOf(block));
+        assertArrayEquals(perOrder(20, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 0), buddy.freeBlocksPerOrder());
+        assertEquals(0x1234_5678_9ABCL, memory.getLong(block), "contents stay put");
+        final long upper = buddy.allocate(16 << 10, 16);
+        assertEquals(memory.baseAddress() + (48 << 10), upper, "free lists are LIFO: the half freed last");
+        BuddyTestSupport.assertRejected(buddy, OutOfMemoryException.class,
+            "out of memory: byteSize=32768, byteAlignment=16, bytesFree=28672",
+            () -> buddy.reallocate(block, 32 << 10, 16));
+        assertEquals(0x1234_5678_9ABCL, memory.getLong(block), "the old block is untouched");
+        buddy.free(upper);
+        assertEquals(block, buddy.reallocate(block, 32 << 10, 16), "grows in place again once +48 KiB is free");
+        buddy.free(block);
         assertArrayEquals(perOrder(20, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1), buddy.freeBlocksPerOrder());
+        buddy.checkIntegrity();
+    }
+
+    @Test
+    void reallocateMovesWhenTheUpperBuddyIsUsedOrTheBlockIsAnUpperHalf() {
+        final NativeMemory memory = new NativeMemory(arena.allocate(64 << 10, 64 << 10));
+        final BuddyAllocator buddy = smallHeap(memory);
+        final long lower = buddy.allocate(16, 16);
+        final long upper = buddy.allocate(16, 16);
+        assertEquals(memory.baseAddress() + 4096, lower, "split from the 4 KiB block after the table");
+        assertEquals(lower + 16, upper);
+        memory.setLong(lower, 41);
+        memory.setLong(upper, 13);
+        final long movedLower = buddy.reallocate(lower, 32, 16);
+        assertEquals(lower + 32, movedLower, "the free 32-byte block left by the first split");
+        assertEquals(41, memory.getLong(movedLower));
+        final long movedUpper = buddy.reallocate(upper, 20, 16);
+        assertEquals(lower + 64, movedUpper, "an upper half cannot grow in place even beside a free block");
+        assertEquals(13, memory.getLong(movedUpper));
+        assertEquals(2, buddy.stats().liveBlocks());
+        assertEquals(64, buddy.stats().bytesInUse());
         buddy.checkIntegrity();
     }
 }
