@@ -21,7 +21,7 @@ import static dev.ffmalloc.alloc.AllocatorErrors.hex;
  * linked so a buddy is unlinked in constant time, and no list is ever scanned.
  *
  * <h2>Two metadata placements</h2>
- * Every minimum block of the span has a {@link BlockState} word: not managed, inside a block, or the head of a free
+ * Every minimum block of the span has a state word: not managed, inside a block, or the head of a free
  * or used block with its order (allocated blocks have no header, so the order must be kept elsewhere).
  * <ul>
  *   <li>{@link #inBand}: a heap. The state words are a byte table carved from the start of the span itself (counted
@@ -208,7 +208,6 @@ public final class BuddyAllocator implements Allocator {
      *
      * @param addr     first byte of the range, any alignment
      * @param byteSize bytes of the range
-     *
      * @throws IllegalArgumentException if the size is negative, the range is not inside the span, overlaps the
      *                                  in-band state table, or any of its minimum blocks is already managed
      *                                  (nothing is added then)
@@ -231,12 +230,7 @@ public final class BuddyAllocator implements Allocator {
         if (startIndex < endIndex && startIndex < metadataBytes >>> minBlockShift) {
             throw rangeOverlapsTable(addr, byteSize);
         }
-        for (long index = startIndex; index < endIndex; index++) {
-            final int state = metadata.state(index);
-            if (state != BlockState.NOT_MANAGED) {
-                throw rangeOverlapsManaged(addr, byteSize, blockAddr(index), state);
-            }
-        }
+        checkNotManaged(startIndex, endIndex, addr, byteSize);
         for (long index = startIndex; index < endIndex; index++) {
             metadata.setState(index, BlockState.INSIDE);
         }
@@ -249,6 +243,16 @@ public final class BuddyAllocator implements Allocator {
         if (startIndex < endIndex) {
             managedBytes += (endIndex - startIndex) << minBlockShift;
             raiseLargestPossibleOrder(startIndex, endIndex);
+        }
+    }
+
+    /** Checks that no min block of {@code [startIndex, endIndex)} is managed yet, before anything changes. */
+    private void checkNotManaged(final long startIndex, final long endIndex, final long addr, final long byteSize) {
+        for (long index = startIndex; index < endIndex; index++) {
+            final int state = metadata.state(index);
+            if (state != BlockState.NOT_MANAGED) {
+                throw rangeOverlapsManaged(addr, byteSize, blockAddr(index), state);
+            }
         }
     }
 
