@@ -34,6 +34,22 @@ import static dev.ffmalloc.alloc.AllocatorErrors.hex;
  * {@link #addFreeRange}, which carves a range into the largest naturally aligned blocks. The in-band factory adds
  * its span minus the table.
  *
+ * <h2>Example: a physical frame allocator</h2>
+ * {@snippet :
+ * // Frames 0 .. 8 GiB, frame table on the host; only the usable E820 ranges become free.
+ * long physBytes = 8L << 30;
+ * long tableBytes = BuddyAllocator.frameTableBytes(physBytes, BuddyConfig.PAGE_FRAMES); // 24 MiB
+ * NativeMemory table = NativeMemory.allocate(arena, tableBytes);
+ * BuddyAllocator frames = BuddyAllocator.outOfBand(null, table, table.baseAddress(), 0, physBytes,
+ *     BuddyConfig.PAGE_FRAMES);
+ * frames.addFreeRange(0x0, 0x9FC00);                     // 639 KiB low memory (frame 0 is left out)
+ * frames.addFreeRange(0x100000, 0xBFFDC000L - 0x100000); // 1 MiB .. ~3 GiB
+ * long physAddr = frames.allocateOrder(0);               // one 4 KiB frame
+ * long hugeAddr = frames.allocateOrder(9);               // a 2 MiB-aligned 2 MiB block
+ * frames.free(physAddr);
+ * }
+ * The table costs 12 bytes per 4 KiB frame of the span (0.3%), holes included, as Linux's flat {@code mem_map}.
+ *
  * <h2>Addresses</h2>
  * Blocks are aligned in absolute addresses (block number = {@code addr >>> log2(minBlockSize)}, as a PFN is), so an
  * alignment up to a block's size costs nothing and a larger one raises the order. Address 0 is never managed: it is

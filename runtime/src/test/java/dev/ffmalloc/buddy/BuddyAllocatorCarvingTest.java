@@ -11,6 +11,7 @@ import static dev.ffmalloc.buddy.BuddyTestSupport.frames;
 import static dev.ffmalloc.buddy.BuddyTestSupport.perOrder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link BuddyAllocator#addFreeRange}: ranges that are not power-of-two sized or aligned are carved as Linux's
@@ -134,5 +135,27 @@ final class BuddyAllocatorCarvingTest {
         assertEquals(spanBytes - 4096, buddy.stats().bytesFree());
         assertEquals(32 << 10, buddy.maxAllocationSize());
         buddy.checkIntegrity();
+    }
+
+    @Test
+    void theClassJavadocFrameAllocatorExampleRuns() {
+        final long physBytes = 8L << 30;
+        final long tableBytes = BuddyAllocator.frameTableBytes(physBytes, BuddyConfig.PAGE_FRAMES);
+        assertEquals(24L << 20, tableBytes, "2 Mi frames of 12 bytes");
+        final NativeMemory table = NativeMemory.allocate(arena, tableBytes);
+        final BuddyAllocator frames = BuddyAllocator.outOfBand(null, table, table.baseAddress(), 0, physBytes,
+            BuddyConfig.PAGE_FRAMES);
+        frames.addFreeRange(0x0, 0x9FC00);
+        frames.addFreeRange(0x100000, 0xBFFDC000L - 0x100000);
+        final long physAddr = frames.allocateOrder(0);
+        final long hugeAddr = frames.allocateOrder(9);
+        assertEquals(0, physAddr % FRAME);
+        assertEquals(0, hugeAddr % (2 << 20), "an order-9 block is 2 MiB-aligned");
+        assertTrue(physAddr >= FRAME && physAddr < 0x9F000 || physAddr >= 0x100000 && physAddr < 0xBFFDC000L);
+        assertTrue(hugeAddr >= 0x100000 && hugeAddr + (2 << 20) <= 0xBFFDC000L);
+        frames.free(physAddr);
+        frames.free(hugeAddr);
+        assertEquals((0x9F - 1 + 0xBFFDC - 0x100) * FRAME, frames.freeBytes());
+        frames.checkIntegrity();
     }
 }
