@@ -284,6 +284,7 @@ final class BumpAllocatorTest {
     void handOffReturnsTheRemainderAboveTheTop() {
         final long address = bump.allocate(1000, 8);
         BlockPattern.write(heap, address, 1000, 3);
+        bump.checkIntegrity();
         final FreeRange rest = bump.handOff();
         assertEquals(new FreeRange(start + 1000, HEAP_BYTES - 1000), rest);
         assertEquals(heap.endAddress(), rest.endAddress());
@@ -294,9 +295,11 @@ final class BumpAllocatorTest {
 
     @Test
     void handOffOfAFreshAllocatorGivesTheWholeRangeAndOfAFullOneNothing() {
+        bump.checkIntegrity();
         assertEquals(new FreeRange(start, HEAP_BYTES), bump.handOff());
         final BumpAllocator full = new BumpAllocator(heap);
         full.allocate(HEAP_BYTES, 1);
+        full.checkIntegrity();
         final FreeRange rest = full.handOff();
         assertTrue(rest.isEmpty());
         assertEquals(heap.endAddress(), rest.address());
@@ -305,6 +308,7 @@ final class BumpAllocatorTest {
     @Test
     void everyMethodThrowsAfterTheHandOff() {
         final long address = bump.allocate(64, 8);
+        bump.checkIntegrity();
         bump.handOff();
         final String message = "allocator was handed off and may not be used again: allocator=BumpAllocator["
             + hex(start) + ", " + hex(heap.endAddress()) + ")";

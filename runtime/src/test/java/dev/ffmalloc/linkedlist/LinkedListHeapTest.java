@@ -5,6 +5,7 @@ import dev.ffmalloc.alloc.AllocatorStats;
 import dev.ffmalloc.alloc.BlockPattern;
 import dev.ffmalloc.alloc.HeapCorruptionException;
 import dev.ffmalloc.alloc.OutOfMemoryException;
+import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.NativeMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.function.Executable;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,6 +29,7 @@ final class LinkedListHeapTest {
 
     private static final long SEGMENT_BYTES = 64 * 1024;
     private static final long HEAP_BYTES = 16 * 1024;
+    private static final long GROWTH_SEED = 0x6_20_3EEDL;
 
     private Arena arena;
     private NativeMemory memory;
@@ -179,6 +182,8 @@ final class LinkedListHeapTest {
         final LinkedListHeap empty = LinkedListHeap.empty(memory);
         final IllegalStateException noRegion = assertThrows(IllegalStateException.class, () -> empty.extend(4096));
         assertEquals("heap has no region", noRegion.getMessage());
+        empty.checkIntegrity();
+        heap.checkIntegrity();
     }
 
     // ------------------------------------------------------------------------------------------------ regions
@@ -251,6 +256,7 @@ final class LinkedListHeapTest {
         assertRejected(IllegalArgumentException.class, "range contains address 0, which means no block: addr="
             + hex(-4096) + ", byteSize=8192", () -> heap.addRegion(-4096, 8192));
         assertEquals(1, heap.regionCount());
+        heap.checkIntegrity();
     }
 
     // ------------------------------------------------------------------------------------------------ reallocate
@@ -311,6 +317,84 @@ final class LinkedListHeapTest {
             + (HEAP_BYTES - 128), () -> heap.reallocate(a, 16300, 16));
         BlockPattern.check(memory, a, 48, 4);
         assertEquals(48, heap.usableSize(a));
+        heap.checkIntegrity();
+    }
+
+    /**
+     * Random allocations, frees and reallocations mirrored in a {@link ShadowHeap}, on a heap that starts at 4 KiB
+     * and is extended by one page whenever an allocation fails, until it fills the segment.
+     */
+    @Test
+    void randomOperationsOnAGrowingHeapAgreeWithTheShadowModel() {
+        System.out.println("LinkedListHeapTest.randomOperationsOnAGrowingHeapAgreeWithTheShadowModel seed=0x"
+            + Long.toHexString(GROWTH_SEED));
+        final SplittableRandom random = new SplittableRandom(GROWTH_SEED);
+        heap = new LinkedListHeap(memory, base, 4096);
+        final ShadowHeap model = new ShadowHeap(base, base + SEGMENT_BYTES);
+        final long[] live = new long[160];
+        int liveCount = 0;
+        long nextId = 0;
+        for (int op = 0; op < 200_000; op++) {
+            if (liveCount > 0 && (random.nextInt(100) < 45 || liveCount == live.length)) {
+                final int slot = random.nextInt(liveCount);
+                final ShadowHeap.Block block = model.get(live[slot]);
+                BlockPattern.check(memory, block.address(), block.byteSize(), block.id());
+                if (random.nextInt(4) == 0) {
+                    final long newSize = random.nextLong(0, 600);
+                    final long moved = reallocateGrowingTheHeap(live[slot], newSize);
+                    if (moved != Allocator.NO_BLOCK) {
+                        model.freed(live[slot]);
+                        BlockPattern.checkKept(memory, moved, block.byteSize(), newSize, block.id());
+                        model.allocated(moved, newSize, 16, nextId);
+                        BlockPattern.write(memory, moved, newSize, nextId++);
+                        live[slot] = moved;
+                    }
+                } else {
+                    model.freed(live[slot]);
+                    heap.free(live[slot]);
+                    live[slot] = live[--liveCount];
+                }
+            } else {
+                final long size = random.nextLong(0, 600);
+                final long alignment = 1L << random.nextInt(9);
+                long address = heap.tryAllocate(size, alignment);
+                while (address == Allocator.NO_BLOCK && heap.heapEndAddress() < memory.endAddress()) {
+                    heap.extend(NativeMemory.PAGE_SIZE);
+                    address = heap.tryAllocate(size, alignment);
+                }
+                if (address != Allocator.NO_BLOCK) {
+                    model.allocated(address, size, alignment, nextId);
+                    BlockPattern.write(memory, address, size, nextId++);
+                    live[liveCount++] = address;
+                }
+            }
+            if ((op & 0xFFF) == 0) {
+                assertEquals(model.liveBlocks(), heap.stats().liveBlocks());
+                heap.checkIntegrity();
+            }
+        }
+        assertEquals(memory.endAddress(), heap.heapEndAddress(), "the heap grew to the end of the segment");
+        for (int slot = 0; slot < liveCount; slot++) {
+            final ShadowHeap.Block block = model.freed(live[slot]);
+            BlockPattern.check(memory, block.address(), block.byteSize(), block.id());
+            heap.free(live[slot]);
+        }
+        assertEquals(List.of(hole(base, SEGMENT_BYTES)), blocks());
+        heap.checkIntegrity();
+    }
+
+    /** @return the reallocated block, extending the heap as needed, or {@link Allocator#NO_BLOCK} once it is full */
+    private long reallocateGrowingTheHeap(final long address, final long newByteSize) {
+        while (true) {
+            try {
+                return heap.reallocate(address, newByteSize, 16);
+            } catch (final OutOfMemoryException e) {
+                if (heap.heapEndAddress() == memory.endAddress()) {
+                    return Allocator.NO_BLOCK;
+                }
+                heap.extend(NativeMemory.PAGE_SIZE);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ bad frees
@@ -350,6 +434,7 @@ final class LinkedListHeapTest {
             () -> heap.reallocate(b, 10, 16));
         assertRejected(IllegalArgumentException.class, "address is not the start of a block: addr=" + hex(base),
             () -> heap.free(base));
+        heap.checkIntegrity();
     }
 
     @Test
