@@ -3,6 +3,7 @@ package dev.ffmalloc.bump;
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.AllocatorStats;
 import dev.ffmalloc.alloc.BlockPattern;
+import dev.ffmalloc.alloc.HeapGarbage;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.Memory;
@@ -122,6 +123,19 @@ final class BumpAllocatorTest {
         }
         assertEquals(0, small.usedBytes());
         assertEquals(100_000, small.stats().frees());
+        small.checkIntegrity();
+    }
+
+    @Test
+    void allocateAndFreeMakeNoGarbage() {
+        final BumpAllocator small = new BumpAllocator(heap, start, start + 4096);
+        final Runnable pairs = () -> {
+            for (int i = 0; i < 100_000; i++) {
+                small.free(small.tryAllocate(64, 8));
+                small.free(small.allocate(i & 255, 1L << (i & 7)));
+            }
+        };
+        HeapGarbage.assertNoGarbage("bump allocate/free", pairs, pairs);
         small.checkIntegrity();
     }
 

@@ -4,6 +4,7 @@ import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.AllocatorStats;
 import dev.ffmalloc.alloc.BlockPattern;
 import dev.ffmalloc.alloc.HeapCorruptionException;
+import dev.ffmalloc.alloc.HeapGarbage;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.NativeMemory;
@@ -103,6 +104,23 @@ final class LinkedListHeapTest {
         heap.allocate(1);
         assertEquals(List.of(used(base, 32), hole(base + 32, HEAP_BYTES - 32)), blocks());
         assertEquals(new AllocatorStats(HEAP_BYTES, 32, HEAP_BYTES - 32, 32, 1, 1, 0), heap.stats());
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void allocateFreeAndReallocateMakeNoGarbage() {
+        final long[] live = new long[64];
+        final Runnable churn = () -> {
+            for (int i = 0; i < 100_000; i++) {
+                final int slot = i & 63;
+                if (live[slot] != 0) {
+                    heap.free(live[slot]);
+                }
+                live[slot] = heap.allocate((i * 37) & 127, 1L << (i & 7));
+                live[slot] = heap.reallocate(live[slot], (i * 11) & 255, 16);
+            }
+        };
+        HeapGarbage.assertNoGarbage("linked-list allocate/free/reallocate", churn, churn);
         heap.checkIntegrity();
     }
 
