@@ -100,6 +100,18 @@ final class LinkedListHeapTest {
     }
 
     @Test
+    void theSmallestFrontPaddingIsAMinimumBlockHoleThatMergesBack() {
+        final long aligned = heap.allocate(16, 32);
+        assertEquals(base + 32, aligned, "the first payload position, base + 16, is not 32-aligned");
+        assertEquals(List.of(hole(base, LinkedListLayout.MIN_BLOCK_SIZE), used(base + 16, 32),
+            hole(base + 48, HEAP_BYTES - 48)), blocks());
+        assertEquals(base + 48 + 16, heap.allocate(1), "a 16-byte hole holds no used block: the next hole serves");
+        heap.free(aligned);
+        assertEquals(List.of(hole(base, 48), used(base + 48, 32), hole(base + 80, HEAP_BYTES - 80)), blocks());
+        heap.checkIntegrity();
+    }
+
+    @Test
     void backRemainderIsSplitOffAsAHole() {
         heap.allocate(1);
         assertEquals(List.of(used(base, 32), hole(base + 32, HEAP_BYTES - 32)), blocks());
