@@ -80,15 +80,13 @@ public final class GrowableTlsf implements Allocator {
     }
 
     private long growAndAllocateSlowPath(final long byteSize, final long byteAlignment) {
-        // A fresh pool must hold one free block in a list at or above the one the search starts from.
-        final TlsfConfig config = tlsf.config();
+        // The search size of the request, which the new memory's free block (the head of its list) will hold.
         final long neededSize = TlsfLayout.blockSizeFor(byteSize);
         final long maxPadding = Math.max(byteAlignment - TlsfLayout.HEADER_SIZE, 0);
-        if (maxPadding > config.maxAllocationBlockSize() - neededSize) {
+        if (maxPadding > tlsf.config().maxBlockSize() - neededSize) {
             return NO_BLOCK;
         }
-        final long searchSize = neededSize + maxPadding;
-        final long poolSize = config.listLowerBound(config.mapCeil(searchSize)) + TlsfLayout.SENTINEL_SIZE;
+        final long poolSize = neededSize + maxPadding + TlsfLayout.SENTINEL_SIZE;
         if (poolSize > source.capacityBytes()) {
             return NO_BLOCK;
         }
