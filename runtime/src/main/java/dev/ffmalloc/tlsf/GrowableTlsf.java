@@ -80,21 +80,28 @@ public final class GrowableTlsf implements Allocator {
     }
 
     private long growAndAllocateSlowPath(final long byteSize, final long byteAlignment) {
-        // The search size of the request, which the new memory's free block (the head of its list) will hold.
+        return growFor(byteSize, byteAlignment) ? tlsf.allocateNoCheck(byteSize, byteAlignment) : NO_BLOCK;
+    }
+
+    /**
+     * Obtains enough memory for a request: a free block of its search size, which the new memory holds as the
+     * head of its list (or merged with a free pool tail), so the retried allocation finds it.
+     *
+     * @return whether the heap grew
+     */
+    private boolean growFor(final long byteSize, final long byteAlignment) {
         final long neededSize = TlsfLayout.blockSizeFor(byteSize);
         final long maxPadding = Math.max(byteAlignment - TlsfLayout.HEADER_SIZE, 0);
         if (maxPadding > tlsf.config().maxBlockSize() - neededSize) {
-            return NO_BLOCK;
+            return false;
         }
         final long poolSize = neededSize + maxPadding + TlsfLayout.SENTINEL_SIZE;
         if (poolSize > source.capacityBytes()) {
-            return NO_BLOCK;
+            return false;
         }
         final long neededBytes = BitUtil.align(poolSize, unitBytes);
         // Ask for the least growth; near the end of the source, for just this request.
-        final boolean grown = grow(Math.max(neededBytes, minGrowthBytes))
-            || (neededBytes < minGrowthBytes && grow(neededBytes));
-        return grown ? tlsf.allocateNoCheck(byteSize, byteAlignment) : NO_BLOCK;
+        return grow(Math.max(neededBytes, minGrowthBytes)) || (neededBytes < minGrowthBytes && grow(neededBytes));
     }
 
     /** Obtains {@code byteSize} bytes (whole units) from the source and adds them to the heap. */
@@ -144,7 +151,8 @@ public final class GrowableTlsf implements Allocator {
     /**
      * {@inheritDoc}
      *
-     * <p>As {@link Tlsf#reallocate}; when the block must move and no free block fits, the heap grows first.
+     * <p>As {@link Tlsf#reallocate}; when the block must move and no free block fits, the heap grows, and the block
+     * is resized in place if the new memory follows it, else moved.
      */
     @Override
     public long reallocate(final long address, final long newByteSize, final long byteAlignment) {
@@ -154,12 +162,31 @@ public final class GrowableTlsf implements Allocator {
         if (resizedAddr != NO_BLOCK) {
             return resizedAddr;
         }
-        long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
+        final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
+        if (newAddr != NO_BLOCK) {
+            tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
+            return newAddr;
+        }
+        return growAndReallocateSlowPath(blockAddr, address, newByteSize, byteAlignment);
+    }
+
+    /**
+     * Grows the heap, then tries in place again before it moves the block: memory the source hands out right after
+     * a pool follows the block when the block ends the pool, so it grows without a copy and without holding the
+     * old and the new block at once.
+     */
+    private long growAndReallocateSlowPath(final long blockAddr, final long address, final long newByteSize,
+                                           final long byteAlignment) {
+        if (!growFor(newByteSize, byteAlignment)) {
+            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
+        }
+        final long resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
+        if (resizedAddr != NO_BLOCK) {
+            return resizedAddr;
+        }
+        final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
         if (newAddr == NO_BLOCK) {
-            newAddr = growAndAllocateSlowPath(newByteSize, byteAlignment);
-            if (newAddr == NO_BLOCK) {
-                throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
-            }
+            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
         }
         tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
         return newAddr;

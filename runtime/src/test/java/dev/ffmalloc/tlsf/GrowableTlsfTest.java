@@ -166,6 +166,22 @@ final class GrowableTlsfTest {
         heap.checkIntegrity();
     }
 
+    @Test
+    void reallocateOfTheLastBlockGrowsInPlaceIntoNewAdjacentMemory() {
+        final GrowableTlsf heap = new GrowableTlsf(new ArenaPoolSource(region, UNIT), TlsfConfig.DEFAULT, GROWTH,
+            GROWTH);
+        final Memory memory = heap.memory();
+        final long block = heap.allocate(60_000);
+        TlsfBlocks.fill(memory, block, 60_000, 10);
+        assertEquals(block, heap.reallocate(block, 100_000, 16));
+        TlsfBlocks.check(memory, block, 60_000, 10);
+        // Block 100016 and sentinel: 100032 bytes, 25 pages obtained right after the first 64 KiB.
+        assertEquals(GROWTH + 25 * UNIT, heap.footprintBytes());
+        assertEquals(1, heap.poolCount());
+        assertEquals(1, heap.stats().liveBlocks());
+        heap.checkIntegrity();
+    }
+
     /** A source that leaves a unit free after every range, so no two ranges are adjacent; it records releases. */
     private static final class SpacedPoolSource implements TlsfPoolSource {
         private final NativeMemory region;
