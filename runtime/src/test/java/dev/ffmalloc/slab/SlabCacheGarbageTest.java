@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The allocate/free hot paths allocate nothing on the Java heap: the JVM's count of bytes allocated by this thread
- * stays below one byte per thousand operations over 200,000 steady-state allocate/free pairs, after 1,000,000 to let the JIT settle (the backend
- * is garbage-free too, so the cache alone is measured). Bytes are counted, nothing is timed.
+ * stays below one byte per hundred operations over 200,000 steady-state allocate/free pairs, run after 1,000,000 to
+ * let the JIT settle (the backend is garbage-free too, so the cache alone is measured). Bytes are counted, nothing is
+ * timed.
  */
 final class SlabCacheGarbageTest {
 
