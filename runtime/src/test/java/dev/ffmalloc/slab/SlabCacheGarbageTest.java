@@ -1,6 +1,5 @@
 package dev.ffmalloc.slab;
 
-import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.memory.NativeMemory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The allocate/free hot paths allocate nothing on the Java heap: the JVM's count of bytes allocated by this thread
  * stays below one byte per hundred operations over 200,000 steady-state allocate/free pairs, run after 1,000,000 to
- * let the JIT settle (the backend is garbage-free too, so the cache alone is measured). Bytes are counted, nothing is
+ * let the JIT settle (a {@link RegionSlabBackend}, garbage-free too). Bytes are counted, nothing is
  * timed.
  */
 final class SlabCacheGarbageTest {
@@ -32,7 +31,7 @@ final class SlabCacheGarbageTest {
         try (Arena arena = Arena.ofConfined();
              PageMap pageMap = pageMapKind.equals("native") ? new NativePageMap() : new AgronaPageMap()) {
             final NativeMemory heap = NativeMemory.allocate(arena, 4 << 20);
-            final SlabCache cache = new SlabCache(config, new StackSlabBackend(heap, config, pageMap));
+            final SlabCache cache = new SlabCache(config, new RegionSlabBackend(heap, heap.baseAddress(), heap.byteSize(), config, pageMap));
             final long[] live = new long[LIVE];
             for (int i = 0; i < LIVE; i++) {
                 live[i] = cache.allocate();
@@ -61,69 +60,6 @@ final class SlabCacheGarbageTest {
             slot = (slot + 7919) % LIVE;
             cache.free(live[slot]);
             live[slot] = cache.tryAllocate();
-        }
-    }
-
-    /** A garbage-free backend: slabs and SlabInfo slots on primitive stacks, so only the cache is measured. */
-    private static final class StackSlabBackend implements SlabBackend {
-        private final NativeMemory memory;
-        private final PageMap pageMap;
-        private final long[] freeSlabs;
-        private final long[] freeSlabInfos;
-        private int slabCount;
-        private int slabInfoCount;
-
-        StackSlabBackend(final NativeMemory memory, final SlabConfig config, final PageMap pageMap) {
-            this.memory = memory;
-            this.pageMap = pageMap;
-            final long slotBytes = config.slabInfoSize();
-            final int slabs = (int) (memory.byteSize() / (config.slabSize() + slotBytes));
-            freeSlabs = new long[slabs];
-            freeSlabInfos = new long[slabs];
-            for (int i = slabs - 1; i >= 0; i--) {
-                freeSlabs[slabCount++] = memory.baseAddress() + i * config.slabSize();
-                freeSlabInfos[slabInfoCount++] = memory.baseAddress() + slabs * config.slabSize() + i * slotBytes;
-            }
-        }
-
-        @Override
-        public Memory memory() {
-            return memory;
-        }
-
-        @Override
-        public long allocateSlab(final long slabSize, final long pageSize) {
-            return slabCount == 0 ? NO_MEMORY : freeSlabs[--slabCount];
-        }
-
-        @Override
-        public void freeSlab(final long slabAddr, final long slabSize, final long pageSize) {
-            freeSlabs[slabCount++] = slabAddr;
-        }
-
-        @Override
-        public long allocateSlabInfo(final long byteSize) {
-            return slabInfoCount == 0 ? NO_MEMORY : freeSlabInfos[--slabInfoCount];
-        }
-
-        @Override
-        public void freeSlabInfo(final long slabInfoAddr, final long byteSize) {
-            freeSlabInfos[slabInfoCount++] = slabInfoAddr;
-        }
-
-        @Override
-        public void saveSlabInfoAddr(final long pageAddr, final long slabInfoAddr) {
-            pageMap.put(pageAddr, slabInfoAddr);
-        }
-
-        @Override
-        public long slabInfoAddr(final long pageAddr) {
-            return pageMap.get(pageAddr);
-        }
-
-        @Override
-        public void deleteSlabInfoAddr(final long pageAddr) {
-            pageMap.remove(pageAddr);
         }
     }
 }
