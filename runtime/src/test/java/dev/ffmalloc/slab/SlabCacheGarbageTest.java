@@ -31,7 +31,8 @@ final class SlabCacheGarbageTest {
         try (Arena arena = Arena.ofConfined();
              PageMap pageMap = pageMapKind.equals("native") ? new NativePageMap() : new AgronaPageMap()) {
             final NativeMemory heap = NativeMemory.allocate(arena, 4 << 20);
-            final SlabCache cache = new SlabCache(config, new RegionSlabBackend(heap, heap.baseAddress(), heap.byteSize(), config, pageMap));
+            final SlabCache cache = new SlabCache(config,
+                new RegionSlabBackend(heap, heap.baseAddress(), heap.byteSize(), config, pageMap));
             final long[] live = new long[LIVE];
             for (int i = 0; i < LIVE; i++) {
                 live[i] = cache.allocate();
