@@ -4,6 +4,7 @@ import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.buddy.BuddyAllocator;
 import dev.ffmalloc.buddy.BuddyConfig;
 import dev.ffmalloc.bump.BumpAllocator;
+import dev.ffmalloc.linkedlist.LinkedListHeap;
 import dev.ffmalloc.bench.heap.ArenaSlots;
 import dev.ffmalloc.bench.heap.ContenderHeap;
 import dev.ffmalloc.bench.heap.FloorSlots;
@@ -22,6 +23,8 @@ import dev.ffmalloc.slab.ObjectSizeType;
 import dev.ffmalloc.slab.PageMap;
 import dev.ffmalloc.slab.SlabCache;
 import dev.ffmalloc.slab.SlabConfig;
+import dev.ffmalloc.tlsf.ArenaPoolSource;
+import dev.ffmalloc.tlsf.GrowableTlsf;
 import dev.ffmalloc.tlsf.Tlsf;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
@@ -84,32 +87,49 @@ public enum Contender {
 
     /** {@code BumpAllocator}: W1 only, since it frees only the last block. */
     BUMP("bump", Family.SPECIAL_PURPOSE, "bump (frees the last block only)", EnumSet.of(PAIR),
-        fixedHeap((heap, closers) -> new BumpAllocator(heap))),
+        fixedHeap((heap, workload, closers) -> new BumpAllocator(heap))),
+
+    /**
+     * {@code LinkedListHeap}, first fit over holes sorted by address. Not W3: freeing a million blocks in random
+     * order walks a hole list that grows to half a million entries, hours per round.
+     */
+    LINKED_LIST("linked-list", Family.GENERAL_PURPOSE, "linked-list first fit",
+        EnumSet.of(PAIR, CHURN, TWO_THREAD_CHURN, TRACE_REPLAY),
+        fixedHeap((heap, workload, closers) -> new LinkedListHeap(heap))),
 
     /** {@code BuddyAllocator} in-band over the whole heap, 16-byte minimum blocks ({@code BuddyConfig.BYTE_HEAP}). */
     BUDDY("buddy", Family.GENERAL_PURPOSE, "buddy, in-band, 16 B min block",
         EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
-        fixedHeap((heap, closers) -> BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(),
+        fixedHeap((heap, workload, closers) -> BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(),
             BuddyConfig.BYTE_HEAP))),
 
     /** {@code Tlsf} with the default configuration and the whole heap as one pool. */
     TLSF("tlsf", Family.GENERAL_PURPOSE, "TLSF, default FLLEN/SLLEN, one pool",
-        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY), fixedHeap(Contender::tlsf)),
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
+        fixedHeap((heap, workload, closers) -> tlsf(heap))),
+
+    /**
+     * {@code GrowableTlsf} starting empty over an {@code ArenaPoolSource} of 4 KiB units (the heap is the region it
+     * draws from), growing by at least 64 KiB.
+     */
+    TLSF_GROWABLE("tlsf-growable", Family.GENERAL_PURPOSE, "growable TLSF, 4 KiB pages, 64 KiB least growth",
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
+        new ProjectOpener(FootprintRule.HEAP_BYTES_OBTAINED, (heap, workload, closers) -> new GrowableTlsf(
+            new ArenaPoolSource(heap, NativeMemory.PAGE_SIZE)))),
 
     /** {@code SlabCache} of the workload's block size, 4 KiB slabs of one page (SlabInfo found by masking). */
     SLAB("slab", Family.SPECIAL_PURPOSE, "slab cache, slab = page (masking)", EnumSet.of(PAIR, SLAB_OBJECTS),
-        (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(),
-            (heap, closers) -> slabCache(heap, closers, workload, NativeMemory.PAGE_SIZE, AgronaPageMap::new))),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 1, AgronaPageMap::new))),
 
     /** The same with 16 KiB slabs: the SlabInfo is found through Agrona's {@code Long2LongHashMap}. */
     SLAB_MULTI_PAGE_AGRONA("slab-16k-agrona", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, Agrona page map",
-        EnumSet.of(SLAB_OBJECTS), (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(),
-            (heap, closers) -> slabCache(heap, closers, workload, 4 * NativeMemory.PAGE_SIZE, AgronaPageMap::new))),
+        EnumSet.of(SLAB_OBJECTS),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4, AgronaPageMap::new))),
 
     /** The same with 16 KiB slabs: the SlabInfo is found through the native open-addressing page map. */
     SLAB_MULTI_PAGE_NATIVE("slab-16k-native", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, native page map",
-        EnumSet.of(SLAB_OBJECTS), (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(),
-            (heap, closers) -> slabCache(heap, closers, workload, 4 * NativeMemory.PAGE_SIZE, NativePageMap::new)));
+        EnumSet.of(SLAB_OBJECTS),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4, NativePageMap::new)));
 
     /** The contender every ratio of the results table is taken against. */
     public static final Contender REFERENCE = MALLOC;
@@ -134,6 +154,14 @@ public enum Contender {
     @FunctionalInterface
     private interface Opener {
         ContenderHeap open(Workload workload, long fixedHeapBytes);
+    }
+
+    /** Opens a project allocator over native memory, measured by {@code footprintRule}. */
+    private record ProjectOpener(FootprintRule footprintRule, ProjectHeap.Builder builder) implements Opener {
+        @Override
+        public ContenderHeap open(final Workload workload, final long fixedHeapBytes) {
+            return ProjectHeap.open(fixedHeapBytes, workload, footprintRule, builder);
+        }
     }
 
     Contender(final String label, final Family family, final String description, final Set<Workload> workloads,
@@ -170,9 +198,17 @@ public enum Contender {
         return this == NETTY_FAST_THREAD;
     }
 
-    /** @return how this contender's footprint is measured in trace replays (every fixed heap: highest block end) */
+    /** @return how this contender's footprint is measured in trace replays */
     public FootprintRule footprintRule() {
-        return isProject() ? FootprintRule.HIGHEST_BLOCK_END : FootprintRule.NOT_MEASURED;
+        return opener instanceof ProjectOpener project ? project.footprintRule() : FootprintRule.NOT_MEASURED;
+    }
+
+    /**
+     * @return whether the suite replays {@code trace} with this contender: all do, except the linked list on
+     *         {@code perl-hash}, about a minute per replay (its frees walk tens of thousands of holes)
+     */
+    public boolean replaysTrace(final String trace) {
+        return serves(TRACE_REPLAY) && !(this == LINKED_LIST && "perl-hash".equals(trace));
     }
 
     /** @return whether the contender serves {@code workload} */
@@ -228,10 +264,10 @@ public enum Contender {
 
     /** A project allocator over a fixed heap, locked when the workload has two threads. */
     private static Opener fixedHeap(final ProjectHeap.Builder builder) {
-        return (workload, heapBytes) -> ProjectHeap.fixed(heapBytes, workload.threads(), builder);
+        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, builder);
     }
 
-    private static Allocator tlsf(final NativeMemory heap, final List<AutoCloseable> closers) {
+    private static Allocator tlsf(final NativeMemory heap) {
         final Tlsf tlsf = new Tlsf(heap);
         tlsf.addPool(heap.baseAddress(), heap.byteSize());
         return tlsf;
@@ -239,17 +275,18 @@ public enum Contender {
 
     /**
      * A slab cache of the workload's block size (alignment 8, {@code SMALL}: SlabInfo inside the slab) whose slabs
-     * come from an in-band buddy allocator of page frames over the whole heap.
+     * of {@code slabPages} pages come from an in-band buddy allocator of page frames over the whole heap.
      */
-    private static Allocator slabCache(final NativeMemory heap, final List<AutoCloseable> closers,
-                                       final Workload workload, final long slabBytes,
+    private static Allocator slabCache(final NativeMemory heap, final Workload workload,
+                                       final List<AutoCloseable> closers, final int slabPages,
                                        final Supplier<PageMap> pageMaps) {
         final BuddyAllocator pages = BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(),
             BuddyConfig.PAGE_FRAMES);
         final PageMap pageMap = pageMaps.get();
         closers.add(pageMap);
-        final SlabCache cache = new SlabCache(SlabConfig.of(workload.largestBlockBytes(), 8, slabBytes,
-            NativeMemory.PAGE_SIZE, ObjectSizeType.SMALL), new AllocatorSlabBackend(pages, pageMap));
+        final SlabCache cache = new SlabCache(SlabConfig.of(workload.largestBlockBytes(), 8,
+            slabPages * NativeMemory.PAGE_SIZE, NativeMemory.PAGE_SIZE, ObjectSizeType.SMALL),
+            new AllocatorSlabBackend(pages, pageMap));
         closers.add(cache);
         return cache;
     }

@@ -1,6 +1,7 @@
 package dev.ffmalloc.bench.report;
 
 import dev.ffmalloc.bench.Contender;
+import dev.ffmalloc.bench.trace.TraceFiles;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,7 +69,7 @@ public final class ResultIndex {
         return ordered;
     }
 
-    /** @return the traces that were replayed, in file order */
+    /** @return the traces that were replayed, in the order of {@link TraceFiles#NAMES} (unknown names last) */
     public List<String> traces() {
         final Set<String> traces = new LinkedHashSet<>();
         for (final BenchmarkResult result : results) {
@@ -76,7 +77,10 @@ public final class ResultIndex {
                 traces.add(result.param("trace"));
             }
         }
-        return new ArrayList<>(traces);
+        final List<String> ordered = new ArrayList<>(traces);
+        ordered.sort(Comparator.comparingInt(trace -> TraceFiles.NAMES.contains(trace)
+            ? TraceFiles.NAMES.indexOf(trace) : Integer.MAX_VALUE));
+        return ordered;
     }
 
     /** @return the entries of benchmarks that are not the suite's own (x86 and any later ones) */

@@ -2,6 +2,7 @@ package dev.ffmalloc.bench.report;
 
 import dev.ffmalloc.bench.Contender;
 import dev.ffmalloc.bench.heap.FootprintRule;
+import dev.ffmalloc.bench.workload.Workload;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -226,7 +227,8 @@ public final class ResultsTable {
             }
         }
         line("");
-        line("Footprint rules: " + footprintRules(rules) + ". A fixed heap gets 4x the trace's peak live bytes"
+        line("Footprint rules: " + footprintRules(rules) + ". Not replayed: " + skippedTraces(traces)
+            + ". A fixed heap gets 4x the trace's peak live bytes"
             + " rounded up to a power of two (at least 1 MiB); heap metadata in it (e.g. the buddy's state table)"
             + " counts.");
         line("");
@@ -282,6 +284,19 @@ public final class ResultsTable {
             parts.add("`" + rule.getKey() + "`: " + rule.getValue().description());
         }
         return String.join("; ", parts);
+    }
+
+    private static String skippedTraces(final List<String> traces) {
+        final List<String> skipped = new ArrayList<>();
+        for (final Contender contender : Contender.values()) {
+            for (final String trace : traces) {
+                if (contender.serves(Workload.TRACE_REPLAY)
+                    && !contender.replaysTrace(trace)) {
+                    skipped.add("`" + contender.label() + "` on " + trace);
+                }
+            }
+        }
+        return skipped.isEmpty() ? "none" : String.join(", ", skipped) + " (too slow for the suite's time)";
     }
 
     private static String describe(final String label) {

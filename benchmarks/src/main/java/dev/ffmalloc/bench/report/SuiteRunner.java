@@ -8,6 +8,7 @@ import dev.ffmalloc.bench.ReplayFiguresProfiler;
 import dev.ffmalloc.bench.SlabObjectsBenchmark;
 import dev.ffmalloc.bench.TraceReplayBenchmark;
 import dev.ffmalloc.bench.TwoThreadChurnBenchmark;
+import dev.ffmalloc.bench.trace.TraceFiles;
 import dev.ffmalloc.bench.workload.Workload;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
@@ -29,7 +30,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -46,8 +49,11 @@ import java.util.regex.Pattern;
  */
 public final class SuiteRunner {
 
-    /** The suite's shape: 1 fork, 3 x 1 s warm-up, 4 x 1 s measurement (about 12 minutes in all on 2 cores). */
-    private static final int WARMUP_ITERATIONS = 3;
+    /**
+     * The suite's shape: 1 fork, 2 x 1 s warm-up (W2 and W4 also warm their heaps with a million steps first),
+     * 4 x 1 s measurement; about 15 minutes in all on 2 cores.
+     */
+    private static final int WARMUP_ITERATIONS = 2;
     private static final TimeValue WARMUP_TIME = TimeValue.seconds(1);
     private static final int MEASUREMENT_ITERATIONS = 4;
     private static final TimeValue MEASUREMENT_TIME = TimeValue.seconds(1);
@@ -135,18 +141,43 @@ public final class SuiteRunner {
                 (contender.needsNettyThread() ? onNettyThreads : plain).add(contender.label());
             }
         }
-        runSession(results, benchmark, plain, false);
-        runSession(results, benchmark, onNettyThreads, true);
+        if (workload == Workload.TRACE_REPLAY) {
+            runTraceSessions(results, benchmark, plain);
+            return;
+        }
+        runSession(results, benchmark, plain, null, false);
+        runSession(results, benchmark, onNettyThreads, null, true);
+    }
+
+    /** One session per set of traces: most contenders replay every trace, a slow one skips some. */
+    private void runTraceSessions(final List<RunResult> results, final Class<?> benchmark, final List<String> labels)
+        throws RunnerException {
+        final Map<List<String>, List<String>> contendersByTraces = new LinkedHashMap<>();
+        for (final String label : labels) {
+            final List<String> traces = new ArrayList<>();
+            for (final String trace : TraceFiles.NAMES) {
+                if (Contender.forLabel(label).replaysTrace(trace)) {
+                    traces.add(trace);
+                }
+            }
+            contendersByTraces.computeIfAbsent(traces, key -> new ArrayList<>()).add(label);
+        }
+        for (final Map.Entry<List<String>, List<String>> group : contendersByTraces.entrySet()) {
+            runSession(results, benchmark, group.getValue(), group.getKey(), false);
+        }
     }
 
     private void runSession(final List<RunResult> results, final Class<?> benchmark, final List<String> labels,
-                            final boolean nettyThreads) throws RunnerException {
-        if (labels.isEmpty()) {
+                            final List<String> traces, final boolean nettyThreads) throws RunnerException {
+        if (labels.isEmpty() || traces != null && traces.isEmpty()) {
             return;
         }
         final ChainedOptionsBuilder options = baseOptions()
             .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
             .param("contender", labels.toArray(String[]::new));
+        if (traces != null) {
+            options.param("trace", traces.toArray(String[]::new));
+        }
         if (nettyThreads) {
             options.jvmArgsAppend(JvmFlags.NETTY_THREAD_ARGS);
         }
