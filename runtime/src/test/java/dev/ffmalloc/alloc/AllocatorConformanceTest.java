@@ -149,10 +149,12 @@ public abstract class AllocatorConformanceTest {
     void rejectsASizeNoHeapCouldHold() {
         final long tooLarge = allocator.maxAllocationSize() + 1;
         assertRejected(IllegalArgumentException.class,
-            "size is larger than this heap could ever hold: byteSize=" + tooLarge,
+            "size is larger than this heap could ever hold: byteSize=" + tooLarge + ", maxByteSize="
+                + allocator.maxAllocationSize(),
             () -> allocator.tryAllocate(tooLarge, 8));
         assertRejected(IllegalArgumentException.class,
-            "size is larger than this heap could ever hold: byteSize=" + Long.MAX_VALUE,
+            "size is larger than this heap could ever hold: byteSize=" + Long.MAX_VALUE + ", maxByteSize="
+                + allocator.maxAllocationSize(),
             () -> allocator.allocate(Long.MAX_VALUE, 8));
     }
 
@@ -326,7 +328,7 @@ public abstract class AllocatorConformanceTest {
                 final long moved = reallocateOrNoBlock(address, newSize);
                 if (moved != Allocator.NO_BLOCK) {
                     model.freed(address);
-                    BlockPattern.check(memory, moved, Math.min(block.byteSize(), newSize), block.id());
+                    BlockPattern.checkKept(memory, moved, block.byteSize(), newSize, block.id());
                     model.allocated(moved, newSize, 8, nextId);
                     BlockPattern.write(memory, moved, newSize, nextId++);
                     live[slot] = moved;

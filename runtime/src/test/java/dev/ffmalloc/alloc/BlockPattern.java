@@ -45,7 +45,22 @@ public final class BlockPattern {
         }
     }
 
-    /** Checks that the first {@code byteSize} bytes at {@code address} hold block {@code id}'s pattern. */
+    /**
+     * Checks the pattern of block {@code id}, written for {@code byteSize} bytes, in the first {@code keptBytes}
+     * bytes that a reallocation kept (its last byte only if the kept part reaches it).
+     */
+    public static void checkKept(final Memory memory, final long address, final long byteSize, final long keptBytes,
+                                 final long id) {
+        final long head = Math.min(Math.min(byteSize, HEAD_BYTES), keptBytes);
+        for (long offset = 0; offset < head; offset++) {
+            assertByte(memory, address, offset, id);
+        }
+        if (byteSize > HEAD_BYTES && keptBytes >= byteSize) {
+            assertByte(memory, address, byteSize - 1, id);
+        }
+    }
+
+    /** Checks that the byte at {@code offset} of the block at {@code address} holds block {@code id}'s pattern. */
     private static void assertByte(final Memory memory, final long address, final long offset, final long id) {
         final byte expected = patternByte(id, offset);
         final byte actual = memory.getByte(address + offset);

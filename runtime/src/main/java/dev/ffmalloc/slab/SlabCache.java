@@ -1,0 +1,740 @@
+package dev.ffmalloc.slab;
+
+import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.AllocatorCounters;
+import dev.ffmalloc.alloc.AllocatorErrors;
+import dev.ffmalloc.alloc.AllocatorStats;
+import dev.ffmalloc.alloc.HeapCorruptionException;
+import dev.ffmalloc.memory.Memory;
+import dev.ffmalloc.memory.NativeMemory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.ffmalloc.slab.SlabInfoLayout.COOKIE_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.FREE_HEAD_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.IN_USE_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.LIST_EMPTY;
+import static dev.ffmalloc.slab.SlabInfoLayout.LIST_FULL;
+import static dev.ffmalloc.slab.SlabInfoLayout.LIST_INDEX_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.NEXT_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.PARTIAL_BUCKETS;
+import static dev.ffmalloc.slab.SlabInfoLayout.PREV_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.SLAB_ADDR_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
+
+/**
+ * A slab cache (seed 001, after Bonwick's slab allocator and Linux's SLUB): objects of one size carved from slabs
+ * that a {@link SlabBackend} provides, in one of three configurations (see {@link SlabConfig} and
+ * {@link ObjectSizeType}).
+ *
+ * <h2>Structure</h2>
+ * Each slab has a SlabInfo ({@link SlabInfoLayout}) holding a free-object list (the link is stored in the free object)
+ * and an allocation bitmap. SlabInfos are linked into doubly linked lists: full slabs, empty slabs, and the partial
+ * slabs spread over {@value SlabInfoLayout#PARTIAL_BUCKETS} buckets by how many objects they have in use, with a
+ * 64-bit mask of non-empty buckets. Allocation takes from the head of the highest non-empty bucket, so it prefers the
+ * fullest partial slab in constant time: exactly when a slab holds at most 64 objects (one bucket per count), to
+ * within {@code objectsPerSlab / 64} objects otherwise (bucket {@code = inUse * 64 / objectsPerSlab}). Filling the
+ * fullest slabs first lets the emptiest drain and go back to the backend. Up to
+ * {@link SlabConfig#emptySlabsKept()} empty slabs are kept instead of given back, so allocating and freeing at a
+ * slab boundary does not call the backend each time.
+ *
+ * <h2>Finding the SlabInfo of an object on free</h2>
+ * With {@code SMALL} and slab size == page size, by masking the address to its page (no lookup); otherwise through
+ * the backend's page-to-SlabInfo entries, one saved per page of each slab. Either way the SlabInfo's cookie word
+ * (this cache's cookie XOR the slab address) must match, which rejects foreign memory and slabs of other caches.
+ *
+ * <h2>Costs and limits</h2>
+ * {@link #tryAllocate()} and {@link #free(long)} run in constant time and allocate nothing on the Java heap, apart
+ * from a slab's first allocation (which builds its free list, linear in the objects per slab) and the calls to the
+ * backend. Not thread-safe: wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}. No object constructors or
+ * destructors (unlike Bonwick's caches), no per-CPU caches, no colouring.
+ */
+public final class SlabCache implements Allocator, AutoCloseable {
+
+    private static final AtomicLong COOKIE_SEQUENCE = new AtomicLong();
+    private static final long COOKIE_MULTIPLIER = 0x9E3779B97F4A7C15L;
+
+    private final SlabConfig config;
+    private final SlabBackend backend;
+    private final Memory memory;
+    private final long objectSize;
+    private final long objectStride;
+    private final long objectsPerSlab;
+    private final long slabSize;
+    private final long pageSize;
+    /** {@code ~(pageSize - 1)}: masks an address to its page. */
+    private final long pageMask;
+    private final long slabInfoSize;
+    private final long slabInfoOffset;
+    private final long guaranteedAlignment;
+    /** SMALL with slab == page: the SlabInfo of an address is at its page plus {@link #slabInfoOffset}. */
+    private final boolean masked;
+    /** SMALL: the SlabInfo is inside the slab; LARGE: it comes from the backend. */
+    private final boolean inlineSlabInfo;
+    /** Bucket of a partial slab = {@code (inUse * bucketFactor) >>> 32}, in {@code [0, PARTIAL_BUCKETS)}. */
+    private final long bucketFactor;
+    private final int emptySlabsKept;
+    /** Non-zero in its low bit, so {@code cookie ^ slabAddr} (page aligned) is never 0, the cleared value. */
+    private final long cookie;
+    private final AllocatorCounters counters = new AllocatorCounters();
+
+    /** Head SlabInfo of each partial bucket, 0 if empty; bit b of {@link #partialMask} set iff head b != 0. */
+    private final long[] partialHeads = new long[PARTIAL_BUCKETS];
+    private long partialMask;
+    /** Head of the full list (every object in use), 0 if empty. */
+    private long fullHead;
+    /** Head of the empty list (no object in use), 0 if empty; it holds at most {@link #emptySlabsKept} slabs. */
+    private long emptyHead;
+    private long fullSlabs;
+    private long partialSlabs;
+    private long emptySlabs;
+    /** Bytes of slabs and out-of-slab SlabInfos held from the backend. */
+    private long bytesFromBackend;
+    /** Masked configuration: every slab of this cache lies in {@code [lowSlabAddr, highSlabEnd)}. */
+    private long lowSlabAddr;
+    private long highSlabEnd;
+    private boolean closed;
+
+    /**
+     * Creates a cache; it takes no memory until the first allocation.
+     *
+     * @param config  the validated shape of the cache
+     * @param backend where slabs (and, for {@code LARGE}, SlabInfos) come from; it must implement the functions
+     *                the configuration needs (see {@link SlabBackend})
+     */
+    public SlabCache(final SlabConfig config, final SlabBackend backend) {
+        this.config = config;
+        this.backend = backend;
+        this.memory = backend.memory();
+        this.objectSize = config.objectSize();
+        this.objectStride = config.objectStride();
+        this.objectsPerSlab = config.objectsPerSlab();
+        this.slabSize = config.slabSize();
+        this.pageSize = config.pageSize();
+        this.pageMask = -config.pageSize();
+        this.slabInfoSize = config.slabInfoSize();
+        this.slabInfoOffset = config.slabInfoOffset();
+        this.guaranteedAlignment = config.guaranteedAlignment();
+        this.masked = config.findsSlabInfoByMasking();
+        this.inlineSlabInfo = config.sizeType() == ObjectSizeType.SMALL;
+        this.bucketFactor = objectsPerSlab <= PARTIAL_BUCKETS ? 1L << 32 : ((long) PARTIAL_BUCKETS << 32) / objectsPerSlab;
+        this.emptySlabsKept = config.emptySlabsKept();
+        this.cookie = (COOKIE_SEQUENCE.incrementAndGet() * COOKIE_MULTIPLIER) | 1;
+        if (objectsPerSlab > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many objects per slab: objectsPerSlab=" + objectsPerSlab
+                + ", max=" + Integer.MAX_VALUE);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- hot paths
+
+    /**
+     * Allocates one object.
+     *
+     * @return the object's address, aligned to {@link #objectAlignment()}
+     * @throws dev.ffmalloc.alloc.OutOfMemoryException if the backend has no slab left
+     * @throws IllegalStateException                   if the cache is closed
+     */
+    public long allocate() {
+        final long objectAddr = tryAllocate();
+        if (objectAddr == NO_BLOCK) {
+            throw AllocatorErrors.outOfMemory(objectSize, guaranteedAlignment, stats().bytesFree());
+        }
+        return objectAddr;
+    }
+
+    /**
+     * Allocates one object, reporting exhaustion without creating garbage. Constant time, apart from a new slab.
+     *
+     * @return the object's address, or {@link #NO_BLOCK} if the backend has no slab left
+     * @throws IllegalStateException if the cache is closed
+     */
+    public long tryAllocate() {
+        final Memory memory = this.memory;
+        // 1. The fullest partial slab, else a kept empty slab, else a new one (slow path).
+        final long partialMask = this.partialMask;
+        final long slabInfoAddr = partialMask != 0
+            ? partialHeads[Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask)] : emptyOrNewSlab();
+        if (slabInfoAddr == NO_BLOCK) {
+            return NO_BLOCK;
+        }
+        // 2. Pop the first free object; its first word links to the next.
+        final long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET);
+        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, memory.getLong(objectAddr));
+        // 3. Mark it in use in the bitmap.
+        final long objectIndex = (objectAddr - memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET)) / objectStride;
+        final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
+        memory.setLong(wordAddr, memory.getLong(wordAddr) | (1L << objectIndex));
+        // 4. Count it, and move the slab to the list its new count belongs to.
+        final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) + 1;
+        memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
+        moveToList(slabInfoAddr, listFor(inUse));
+        counters.onAllocate(objectStride);
+        return objectAddr;
+    }
+
+    /**
+     * Returns an object to the cache. Constant time, apart from a slab given back to the backend.
+     *
+     * <p>Preconditions: none beyond the checked ones; an address that is not a live object of this cache is rejected
+     * and the cache is left unchanged. (In the masked configuration the cache reads the would-be SlabInfo word of the
+     * address's page if that page lies between its lowest and highest slab, so that memory must be readable.)
+     *
+     * @param objectAddr an address returned by this cache's allocate and not freed since
+     * @throws IllegalArgumentException if the address is not an object of this cache: foreign, inside an object,
+     *                                  inside a SlabInfo or past a slab's last object
+     * @throws IllegalStateException    if the object is already free, or the cache is closed
+     */
+    @Override
+    public void free(final long objectAddr) {
+        final Memory memory = this.memory;
+        // 1. Find and check the SlabInfo, then the object's index on the slab's grid.
+        final long slabInfoAddr = slabInfoOf(objectAddr);
+        final long objectIndex = objectIndexOf(objectAddr, slabInfoAddr);
+        // 2. Its bit must be set: else it is a double free.
+        final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
+        final long word = memory.getLong(wordAddr);
+        final long bit = 1L << objectIndex;
+        if ((word & bit) == 0) {
+            throw AllocatorErrors.doubleFree(objectAddr);
+        }
+        // 3. Clear the bit and push the object on the free list.
+        memory.setLong(wordAddr, word & ~bit);
+        memory.setLong(objectAddr, memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET));
+        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, objectAddr);
+        // 4. Count it, and move the slab to the list its new count belongs to.
+        final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) - 1;
+        memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
+        counters.onFree(objectStride);
+        if (inUse == 0) {
+            onSlabEmptied(slabInfoAddr);
+        } else {
+            moveToList(slabInfoAddr, listFor(inUse));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ Allocator contract
+
+    /**
+     * Allocates one object for a request of at most {@link #objectSize()} bytes and {@link #objectAlignment()}.
+     *
+     * @throws IllegalArgumentException if the size is negative or above the object size, or the alignment is not a
+     *                                  power of two or above the object alignment
+     */
+    @Override
+    public long tryAllocate(final long byteSize, final long byteAlignment) {
+        checkRequest(byteSize, byteAlignment);
+        return tryAllocate();
+    }
+
+    /** A cache never moves an object: any size up to the object size fits where it is. */
+    @Override
+    public long reallocate(final long address, final long newByteSize, final long byteAlignment) {
+        checkRequest(newByteSize, byteAlignment);
+        usableSize(address);
+        return address;
+    }
+
+    /** @return {@link #objectSize()} for a live object */
+    @Override
+    public long usableSize(final long address) {
+        final long slabInfoAddr = slabInfoOf(address);
+        final long objectIndex = objectIndexOf(address, slabInfoAddr);
+        if ((memory.getLong(bitmapWordAddr(slabInfoAddr, objectIndex)) & (1L << objectIndex)) == 0) {
+            throw AllocatorErrors.doubleFree(address);
+        }
+        return objectSize;
+    }
+
+    /** @return the object size */
+    @Override
+    public long maxAllocationSize() {
+        return objectSize;
+    }
+
+    @Override
+    public Memory memory() {
+        return memory;
+    }
+
+    /**
+     * Statistics in the common shape: the heap is what the cache holds from the backend, a block is an object
+     * counted with its stride, free bytes are the free objects of the slabs held.
+     */
+    @Override
+    public AllocatorStats stats() {
+        final long freeObjects = (fullSlabs + partialSlabs + emptySlabs) * objectsPerSlab - counters.liveBlocks();
+        return counters.snapshot(bytesFromBackend, freeObjects * objectStride);
+    }
+
+    /** @return the cache's own statistics: objects in use, slabs per list, bytes from the backend */
+    public SlabStats slabStats() {
+        return new SlabStats(counters.liveBlocks(), fullSlabs, partialSlabs, emptySlabs, objectsPerSlab,
+            bytesFromBackend);
+    }
+
+    /** @return the configuration the cache was made with */
+    public SlabConfig config() {
+        return config;
+    }
+
+    /** @return the size of an object */
+    public long objectSize() {
+        return objectSize;
+    }
+
+    /** @return the alignment every object has (at least the one asked for, and at least 8) */
+    public long objectAlignment() {
+        return guaranteedAlignment;
+    }
+
+    /**
+     * A segment over one live object, to reach a {@code StructLayout}'s fields through its var handles; only for a
+     * backend over {@link NativeMemory}.
+     *
+     * @throws IllegalArgumentException      if the address is not an object of this cache
+     * @throws IllegalStateException         if the object is free
+     * @throws UnsupportedOperationException if the memory is not native
+     */
+    public MemorySegment objectSegment(final long objectAddr) {
+        if (!(memory instanceof NativeMemory nativeMemory)) {
+            throw new UnsupportedOperationException("objects are not in native memory: memory=" + memory);
+        }
+        usableSize(objectAddr);
+        return nativeMemory.segment().asSlice(objectAddr - nativeMemory.baseAddress(), objectSize);
+    }
+
+    /**
+     * Gives every slab back to the backend, live objects included, and forgets the SlabInfo entries; the objects
+     * that were live count as freed. Afterwards every operation but the statistics throws
+     * {@link IllegalStateException}. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        releaseList(LIST_FULL);
+        for (int bucket = 0; bucket < PARTIAL_BUCKETS; bucket++) {
+            releaseList(bucket);
+        }
+        releaseList(LIST_EMPTY);
+        lowSlabAddr = 0;
+        highSlabEnd = 0;
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------------------------ slow paths
+
+    private void checkRequest(final long byteSize, final long byteAlignment) {
+        AllocatorErrors.checkRequest(byteSize, byteAlignment, objectSize);
+        if (byteAlignment > guaranteedAlignment) {
+            throw AllocatorErrors.alignmentTooLarge(byteAlignment, guaranteedAlignment);
+        }
+    }
+
+    /** @return a slab in the empty list: a kept one, else a new one; or {@link #NO_BLOCK} */
+    private long emptyOrNewSlab() {
+        if (emptyHead != 0) {
+            return emptyHead;
+        }
+        if (closed) {
+            throw closed();
+        }
+        return newSlab();
+    }
+
+    /** @return the SlabInfo of a slab fresh from the backend, linked into the empty list; or {@link #NO_BLOCK} */
+    private long newSlab() {
+        final long slabAddr = backend.allocateSlab(slabSize, pageSize);
+        if (slabAddr == SlabBackend.NO_MEMORY) {
+            return NO_BLOCK;
+        }
+        if ((slabAddr & (pageSize - 1)) != 0) {
+            backend.freeSlab(slabAddr, slabSize, pageSize);
+            throw misalignedSlab(slabAddr, pageSize);
+        }
+        final long slabInfoAddr;
+        if (inlineSlabInfo) {
+            slabInfoAddr = slabAddr + slabInfoOffset;
+        } else {
+            slabInfoAddr = backend.allocateSlabInfo(slabInfoSize);
+            if (slabInfoAddr == SlabBackend.NO_MEMORY) {
+                backend.freeSlab(slabAddr, slabSize, pageSize);
+                return NO_BLOCK;
+            }
+        }
+        formatSlab(slabAddr, slabInfoAddr);
+        if (masked) {
+            widenSlabRange(slabAddr);
+        } else {
+            for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
+                backend.saveSlabInfoAddr(pageAddr, slabInfoAddr);
+            }
+        }
+        bytesFromBackend += slabSize + (inlineSlabInfo ? 0 : slabInfoSize);
+        link(slabInfoAddr, LIST_EMPTY);
+        return slabInfoAddr;
+    }
+
+    /** Writes a new slab's SlabInfo (no object in use) and threads every object on the free list, in address order. */
+    private void formatSlab(final long slabAddr, final long slabInfoAddr) {
+        final Memory memory = this.memory;
+        memory.setLong(slabInfoAddr + SLAB_ADDR_OFFSET, slabAddr);
+        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, slabAddr);
+        memory.setInt(slabInfoAddr + IN_USE_OFFSET, 0);
+        memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, -1);
+        memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
+        memory.fill(bitmapWordAddr(slabInfoAddr, 0), SlabInfoLayout.bitmapWords(objectsPerSlab) * Long.BYTES,
+            (byte) 0);
+        final long lastObjectAddr = slabAddr + (objectsPerSlab - 1) * objectStride;
+        for (long objectAddr = slabAddr; objectAddr < lastObjectAddr; objectAddr += objectStride) {
+            memory.setLong(objectAddr, objectAddr + objectStride);
+        }
+        memory.setLong(lastObjectAddr, 0L);
+    }
+
+    private void widenSlabRange(final long slabAddr) {
+        if (lowSlabAddr == highSlabEnd) {
+            lowSlabAddr = slabAddr;
+            highSlabEnd = slabAddr + slabSize;
+        } else {
+            lowSlabAddr = Math.min(lowSlabAddr, slabAddr);
+            highSlabEnd = Math.max(highSlabEnd, slabAddr + slabSize);
+        }
+    }
+
+    /** A slab's last object was freed: keep it as an empty slab, or give it back if enough are kept. */
+    private void onSlabEmptied(final long slabInfoAddr) {
+        if (emptySlabs < emptySlabsKept) {
+            moveToList(slabInfoAddr, LIST_EMPTY);
+        } else {
+            unlink(slabInfoAddr, memory.getInt(slabInfoAddr + LIST_INDEX_OFFSET));
+            releaseSlab(slabInfoAddr);
+        }
+    }
+
+    /** Gives an unlinked slab (and its SlabInfo, if out of the slab) back to the backend, with its page entries. */
+    private void releaseSlab(final long slabInfoAddr) {
+        final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+        memory.setLong(slabInfoAddr + COOKIE_OFFSET, 0L);
+        if (!masked) {
+            for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
+                backend.deleteSlabInfoAddr(pageAddr);
+            }
+        }
+        if (!inlineSlabInfo) {
+            backend.freeSlabInfo(slabInfoAddr, slabInfoSize);
+        }
+        backend.freeSlab(slabAddr, slabSize, pageSize);
+        bytesFromBackend -= slabSize + (inlineSlabInfo ? 0 : slabInfoSize);
+    }
+
+    private void releaseList(final int list) {
+        long slabInfoAddr;
+        while ((slabInfoAddr = head(list)) != 0) {
+            final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET);
+            for (int i = 0; i < inUse; i++) {
+                counters.onFree(objectStride);
+            }
+            unlink(slabInfoAddr, list);
+            releaseSlab(slabInfoAddr);
+        }
+    }
+
+    /**
+     * @return the checked SlabInfo of the slab that holds {@code objectAddr}
+     * @throws IllegalArgumentException if no slab of this cache holds it
+     */
+    private long slabInfoOf(final long objectAddr) {
+        final long pageAddr = objectAddr & pageMask;
+        final long slabInfoAddr;
+        final long slabAddr;
+        if (masked) {
+            // Unsigned: one compare rejects addresses below and above the range.
+            if (Long.compareUnsigned(pageAddr - lowSlabAddr, highSlabEnd - lowSlabAddr) >= 0) {
+                throw notAnObject(objectAddr);
+            }
+            slabAddr = pageAddr;
+            slabInfoAddr = pageAddr + slabInfoOffset;
+        } else {
+            slabInfoAddr = backend.slabInfoAddr(pageAddr);
+            if (slabInfoAddr == PageMap.MISSING) {
+                throw notAnObject(objectAddr);
+            }
+            slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+        }
+        if (memory.getLong(slabInfoAddr + COOKIE_OFFSET) != (cookie ^ slabAddr)) {
+            throw notAnObject(objectAddr);
+        }
+        return slabInfoAddr;
+    }
+
+    /**
+     * @return the index of the object at {@code objectAddr} in its slab
+     * @throws IllegalArgumentException if the address is not on the slab's object grid
+     */
+    private long objectIndexOf(final long objectAddr, final long slabInfoAddr) {
+        final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+        final long offset = objectAddr - slabAddr;
+        final long objectIndex = offset / objectStride;
+        if (objectIndex >= objectsPerSlab) {
+            throw inlineSlabInfo && offset >= slabInfoOffset
+                ? insideSlabInfo(objectAddr, slabInfoAddr) : pastLastObject(objectAddr, slabAddr, objectsPerSlab);
+        }
+        final long objectStart = slabAddr + objectIndex * objectStride;
+        if (objectStart != objectAddr) {
+            throw AllocatorErrors.interiorPointer(objectAddr, objectStart);
+        }
+        return objectIndex;
+    }
+
+    // ---------------------------------------------------------------------------------------------- lists
+
+    /** @return the list a slab with {@code inUse} objects in use belongs to */
+    private int listFor(final int inUse) {
+        if (inUse == objectsPerSlab) {
+            return LIST_FULL;
+        }
+        if (inUse == 0) {
+            return LIST_EMPTY;
+        }
+        return (int) ((inUse * bucketFactor) >>> 32);
+    }
+
+    private void moveToList(final long slabInfoAddr, final int list) {
+        final int current = memory.getInt(slabInfoAddr + LIST_INDEX_OFFSET);
+        if (current != list) {
+            unlink(slabInfoAddr, current);
+            link(slabInfoAddr, list);
+        }
+    }
+
+    private long head(final int list) {
+        if (list == LIST_FULL) {
+            return fullHead;
+        }
+        if (list == LIST_EMPTY) {
+            return emptyHead;
+        }
+        return partialHeads[list];
+    }
+
+    private void setHead(final int list, final long slabInfoAddr, final int countChange) {
+        if (list == LIST_FULL) {
+            fullHead = slabInfoAddr;
+            fullSlabs += countChange;
+        } else if (list == LIST_EMPTY) {
+            emptyHead = slabInfoAddr;
+            emptySlabs += countChange;
+        } else {
+            partialHeads[list] = slabInfoAddr;
+            partialSlabs += countChange;
+            partialMask = slabInfoAddr != 0 ? partialMask | (1L << list) : partialMask & ~(1L << list);
+        }
+    }
+
+    /** Pushes an unlinked SlabInfo on the head of {@code list}. */
+    private void link(final long slabInfoAddr, final int list) {
+        final Memory memory = this.memory;
+        final long headAddr = head(list);
+        memory.setLong(slabInfoAddr + PREV_OFFSET, 0L);
+        memory.setLong(slabInfoAddr + NEXT_OFFSET, headAddr);
+        if (headAddr != 0) {
+            memory.setLong(headAddr + PREV_OFFSET, slabInfoAddr);
+        }
+        memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, list);
+        setHead(list, slabInfoAddr, 1);
+    }
+
+    /** Takes a SlabInfo out of {@code list}, the list it is linked into. */
+    private void unlink(final long slabInfoAddr, final int list) {
+        final Memory memory = this.memory;
+        final long prevAddr = memory.getLong(slabInfoAddr + PREV_OFFSET);
+        final long nextAddr = memory.getLong(slabInfoAddr + NEXT_OFFSET);
+        if (nextAddr != 0) {
+            memory.setLong(nextAddr + PREV_OFFSET, prevAddr);
+        }
+        if (prevAddr != 0) {
+            memory.setLong(prevAddr + NEXT_OFFSET, nextAddr);
+            countOnly(list, -1);
+        } else {
+            setHead(list, nextAddr, -1);
+        }
+        memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, -1);
+    }
+
+    private void countOnly(final int list, final int countChange) {
+        if (list == LIST_FULL) {
+            fullSlabs += countChange;
+        } else if (list == LIST_EMPTY) {
+            emptySlabs += countChange;
+        } else {
+            partialSlabs += countChange;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- integrity
+
+    /**
+     * Walks the full, partial and empty lists and every slab's free list and bitmap, checking every invariant of
+     * {@link SlabInfoLayout} and of this class, and that the counters add up.
+     *
+     * @throws HeapCorruptionException naming the first broken invariant
+     */
+    @Override
+    public void checkIntegrity() {
+        long objects = checkList(LIST_FULL, fullSlabs) + checkList(LIST_EMPTY, emptySlabs);
+        long partialSeen = 0;
+        for (int bucket = 0; bucket < PARTIAL_BUCKETS; bucket++) {
+            if ((partialHeads[bucket] != 0) != ((partialMask & (1L << bucket)) != 0)) {
+                throw new HeapCorruptionException("partial mask bit set iff bucket non-empty, bucket=" + bucket,
+                    partialHeads[bucket]);
+            }
+            final SlabWalk walk = walkList(bucket, partialSlabs - partialSeen);
+            partialSeen += walk.slabs;
+            objects += walk.objects;
+        }
+        if (partialSeen != partialSlabs) {
+            throw new HeapCorruptionException("partial slabs counted = partial slabs linked (" + partialSlabs + " vs "
+                + partialSeen + ")", 0);
+        }
+        if (objects != counters.liveBlocks()) {
+            throw new HeapCorruptionException("objects in use in slabs = live objects counted (" + objects + " vs "
+                + counters.liveBlocks() + ")", 0);
+        }
+        if (emptySlabs > emptySlabsKept) {
+            throw new HeapCorruptionException("empty slabs kept <= " + emptySlabsKept + " (" + emptySlabs + ")",
+                emptyHead);
+        }
+        final long slabs = fullSlabs + partialSlabs + emptySlabs;
+        if (bytesFromBackend != slabs * (slabSize + (inlineSlabInfo ? 0 : slabInfoSize))) {
+            throw new HeapCorruptionException("bytes from backend = slabs * bytes per slab (" + bytesFromBackend
+                + " for " + slabs + " slabs)", 0);
+        }
+    }
+
+    /** @return objects in use in a list whose length must be {@code expectedSlabs} */
+    private long checkList(final int list, final long expectedSlabs) {
+        final SlabWalk walk = walkList(list, expectedSlabs);
+        if (walk.slabs != expectedSlabs) {
+            throw new HeapCorruptionException("slabs counted = slabs linked in list " + list + " (" + expectedSlabs
+                + " vs " + walk.slabs + ")", head(list));
+        }
+        return walk.objects;
+    }
+
+    private record SlabWalk(long slabs, long objects) {
+    }
+
+    private SlabWalk walkList(final int list, final long maxSlabs) {
+        long slabs = 0;
+        long objects = 0;
+        long prevAddr = 0;
+        for (long slabInfoAddr = head(list); slabInfoAddr != 0;
+             slabInfoAddr = memory.getLong(slabInfoAddr + NEXT_OFFSET)) {
+            if (++slabs > maxSlabs) {
+                throw new HeapCorruptionException("list " + list + " holds at most " + maxSlabs + " slabs",
+                    slabInfoAddr);
+            }
+            if (memory.getLong(slabInfoAddr + PREV_OFFSET) != prevAddr) {
+                throw new HeapCorruptionException("prev link = previous SlabInfo in list " + list, slabInfoAddr);
+            }
+            objects += checkSlab(slabInfoAddr, list);
+            prevAddr = slabInfoAddr;
+        }
+        return new SlabWalk(slabs, objects);
+    }
+
+    /** @return the objects in use in the slab, after checking its SlabInfo, bitmap and free list */
+    private long checkSlab(final long slabInfoAddr, final int list) {
+        final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+        final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET);
+        requireThat((slabAddr & (pageSize - 1)) == 0, "slab address page aligned", slabInfoAddr);
+        requireThat(memory.getLong(slabInfoAddr + COOKIE_OFFSET) == (cookie ^ slabAddr), "cookie = cache cookie XOR "
+            + "slab address", slabInfoAddr);
+        requireThat(memory.getInt(slabInfoAddr + LIST_INDEX_OFFSET) == list, "list index = list " + list,
+            slabInfoAddr);
+        requireThat(inUse >= 0 && inUse <= objectsPerSlab && listFor(inUse) == list,
+            "objects in use (" + inUse + ") belong to list " + list, slabInfoAddr);
+        requireThat(!inlineSlabInfo || slabInfoAddr == slabAddr + slabInfoOffset, "SlabInfo at its slab offset",
+            slabInfoAddr);
+        if (masked) {
+            requireThat(slabAddr - lowSlabAddr >= 0 && slabAddr + slabSize <= highSlabEnd, "slab inside the range",
+                slabInfoAddr);
+        } else {
+            for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
+                requireThat(backend.slabInfoAddr(pageAddr) == slabInfoAddr, "page entry of page 0x"
+                    + Long.toHexString(pageAddr) + " = its SlabInfo", slabInfoAddr);
+            }
+        }
+        long bitsSet = 0;
+        for (long word = 0; word < SlabInfoLayout.bitmapWords(objectsPerSlab); word++) {
+            bitsSet += Long.bitCount(memory.getLong(bitmapWordAddr(slabInfoAddr, word * Long.SIZE)));
+        }
+        requireThat(bitsSet == inUse, "bits set in the bitmap = objects in use (" + bitsSet + " vs " + inUse + ")",
+            slabInfoAddr);
+        checkFreeList(slabInfoAddr, slabAddr, objectsPerSlab - inUse);
+        return inUse;
+    }
+
+    private void checkFreeList(final long slabInfoAddr, final long slabAddr, final long expectedFree) {
+        long free = 0;
+        for (long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET); objectAddr != 0;
+             objectAddr = memory.getLong(objectAddr)) {
+            requireThat(++free <= expectedFree, "free list holds objects per slab - objects in use = " + expectedFree,
+                slabInfoAddr);
+            final long offset = objectAddr - slabAddr;
+            requireThat(offset >= 0 && offset % objectStride == 0 && offset / objectStride < objectsPerSlab,
+                "free object 0x" + Long.toHexString(objectAddr) + " on the slab's grid", slabInfoAddr);
+            final long objectIndex = offset / objectStride;
+            requireThat((memory.getLong(bitmapWordAddr(slabInfoAddr, objectIndex)) & (1L << objectIndex)) == 0,
+                "free object 0x" + Long.toHexString(objectAddr) + " has its bitmap bit clear", slabInfoAddr);
+        }
+        requireThat(free == expectedFree, "free list length = " + expectedFree + " (" + free + ")", slabInfoAddr);
+    }
+
+    private static void requireThat(final boolean holds, final String invariant, final long address) {
+        if (!holds) {
+            throw new HeapCorruptionException(invariant, address);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SlabCache[" + config + ", " + slabStats() + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------ errors
+
+    private IllegalStateException closed() {
+        return new IllegalStateException("slab cache is closed: objectSize=" + objectSize);
+    }
+
+    private RuntimeException notAnObject(final long address) {
+        return closed ? closed() : AllocatorErrors.notInHeap(address);
+    }
+
+    private static IllegalArgumentException insideSlabInfo(final long address, final long slabInfoAddr) {
+        return new IllegalArgumentException("address is inside a SlabInfo, not an object: addr="
+            + AllocatorErrors.hex(address) + ", slabInfoAddr=" + AllocatorErrors.hex(slabInfoAddr));
+    }
+
+    private static IllegalArgumentException pastLastObject(final long address, final long slabAddr,
+                                                           final long objectsPerSlab) {
+        return new IllegalArgumentException("address is past the last object of its slab: addr="
+            + AllocatorErrors.hex(address) + ", slabAddr=" + AllocatorErrors.hex(slabAddr) + ", objectsPerSlab="
+            + objectsPerSlab);
+    }
+
+    private static IllegalStateException misalignedSlab(final long slabAddr, final long pageSize) {
+        return new IllegalStateException("backend returned a slab not aligned to the page size: slabAddr="
+            + AllocatorErrors.hex(slabAddr) + ", pageSize=" + pageSize);
+    }
+}

@@ -1,0 +1,213 @@
+package dev.ffmalloc.slab;
+
+import dev.ffmalloc.alloc.AllocatorErrors;
+import org.agrona.BitUtil;
+
+import java.lang.foreign.MemoryLayout;
+
+/**
+ * The shape of a {@link SlabCache}, validated once, with everything derived from it.
+ *
+ * <h2>Rules (seed 001, each broken rule has its own message)</h2>
+ * <ul>
+ *   <li>the page size is a power of two;</li>
+ *   <li>the slab size is a whole number of pages, and a power of two;</li>
+ *   <li>the object alignment is a power of two that divides the page size;</li>
+ *   <li>an object holds at least the 8-byte free-list link;</li>
+ *   <li>{@link ObjectSizeType#SMALL}: one object and the SlabInfo fit in a slab; {@link ObjectSizeType#LARGE}: one
+ *   object fits in a slab.</li>
+ * </ul>
+ *
+ * <h2>Derived values</h2>
+ * Objects are laid out from the slab's first byte, {@code objectStride = align(objectSize, max(objectAlignment, 8))}
+ * bytes apart (8 at least, because the free-list link is a 64-bit store). With {@code LARGE},
+ * {@code objectsPerSlab = slabSize / objectStride}. With {@code SMALL} it is the largest {@code k} with
+ * {@code k * objectStride + SlabInfoLayout.byteSize(k) <= slabSize}, and the SlabInfo sits at
+ * {@code slabSize - SlabInfoLayout.byteSize(k)}. Example: 4 KiB slabs of 48-byte objects, {@code SMALL}: the SlabInfo
+ * of 84 objects takes 48 + 2 * 8 = 64 bytes, 84 * 48 + 64 = 4096, so 84 objects and no byte lost.
+ */
+public final class SlabConfig {
+
+    /** Empty slabs a cache keeps by default instead of giving them back to the backend. */
+    public static final int DEFAULT_EMPTY_SLABS_KEPT = 1;
+
+    private final long objectSize;
+    private final long objectAlignment;
+    private final long slabSize;
+    private final long pageSize;
+    private final ObjectSizeType sizeType;
+    private final int emptySlabsKept;
+    private final long objectStride;
+    private final long objectsPerSlab;
+    private final long slabInfoSize;
+    private final long slabInfoOffset;
+
+    private SlabConfig(final long objectSize, final long objectAlignment, final long slabSize, final long pageSize,
+                       final ObjectSizeType sizeType, final int emptySlabsKept) {
+        validate(objectSize, objectAlignment, slabSize, pageSize, sizeType, emptySlabsKept);
+        this.objectSize = objectSize;
+        this.objectAlignment = objectAlignment;
+        this.slabSize = slabSize;
+        this.pageSize = pageSize;
+        this.sizeType = sizeType;
+        this.emptySlabsKept = emptySlabsKept;
+        this.objectStride = BitUtil.align(objectSize, Math.max(objectAlignment, SlabInfoLayout.FREE_LINK_BYTES));
+        this.objectsPerSlab = sizeType == ObjectSizeType.SMALL
+            ? inlineObjectsPerSlab(slabSize, objectStride) : slabSize / objectStride;
+        this.slabInfoSize = SlabInfoLayout.byteSize(objectsPerSlab);
+        this.slabInfoOffset = sizeType == ObjectSizeType.SMALL ? slabSize - slabInfoSize : -1;
+        if (objectsPerSlab == 0) {
+            throw sizeType == ObjectSizeType.SMALL
+                ? slabTooSmall(slabSize, objectStride, SlabInfoLayout.byteSize(1)) : noObjectFits(slabSize, objectStride);
+        }
+        assert slabInfoOffset < 0 || objectsPerSlab * objectStride <= slabInfoOffset : "objects overlap the SlabInfo";
+    }
+
+    /**
+     * A configuration for objects of {@code objectSize} bytes aligned to {@code objectAlignment}, keeping
+     * {@link #DEFAULT_EMPTY_SLABS_KEPT} empty slab.
+     *
+     * @throws IllegalArgumentException naming the first rule (see the class documentation) the values break
+     */
+    public static SlabConfig of(final long objectSize, final long objectAlignment, final long slabSize,
+                                final long pageSize, final ObjectSizeType sizeType) {
+        return new SlabConfig(objectSize, objectAlignment, slabSize, pageSize, sizeType, DEFAULT_EMPTY_SLABS_KEPT);
+    }
+
+    /**
+     * A configuration for objects of {@code layout}: its byte size and byte alignment (a {@code StructLayout} gives a
+     * typed cache whose fields are reached through the layout's var handles).
+     *
+     * @throws IllegalArgumentException as {@link #of}
+     */
+    public static SlabConfig ofLayout(final MemoryLayout layout, final long slabSize, final long pageSize,
+                                      final ObjectSizeType sizeType) {
+        return of(layout.byteSize(), layout.byteAlignment(), slabSize, pageSize, sizeType);
+    }
+
+    /**
+     * @param count how many empty slabs the cache keeps instead of giving them back, 0 or more
+     * @return this configuration keeping {@code count} empty slabs
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public SlabConfig withEmptySlabsKept(final int count) {
+        return new SlabConfig(objectSize, objectAlignment, slabSize, pageSize, sizeType, count);
+    }
+
+    /** @return the object size asked for, in bytes */
+    public long objectSize() {
+        return objectSize;
+    }
+
+    /** @return the object alignment asked for, in bytes */
+    public long objectAlignment() {
+        return objectAlignment;
+    }
+
+    /** @return the bytes of one slab, a power-of-two multiple of the page size */
+    public long slabSize() {
+        return slabSize;
+    }
+
+    /** @return the page size, a power of two; slabs are aligned to it */
+    public long pageSize() {
+        return pageSize;
+    }
+
+    /** @return where SlabInfos are kept */
+    public ObjectSizeType sizeType() {
+        return sizeType;
+    }
+
+    /** @return empty slabs kept instead of given back to the backend */
+    public int emptySlabsKept() {
+        return emptySlabsKept;
+    }
+
+    /** @return the distance between two objects of a slab: the object size rounded up to its alignment (8 or more) */
+    public long objectStride() {
+        return objectStride;
+    }
+
+    /** @return objects in one slab, 1 or more */
+    public long objectsPerSlab() {
+        return objectsPerSlab;
+    }
+
+    /** @return the bytes of one SlabInfo, its bitmap included */
+    public long slabInfoSize() {
+        return slabInfoSize;
+    }
+
+    /** @return where the SlabInfo starts inside a slab ({@code SMALL}), or -1 ({@code LARGE}) */
+    public long slabInfoOffset() {
+        return slabInfoOffset;
+    }
+
+    /** @return whether the SlabInfo of an object is found by masking its address (SMALL, slab == page): no lookup */
+    public boolean findsSlabInfoByMasking() {
+        return sizeType == ObjectSizeType.SMALL && slabSize == pageSize;
+    }
+
+    /** @return the alignment every object is guaranteed: the largest power of two dividing the stride, page at most */
+    public long guaranteedAlignment() {
+        return Math.min(pageSize, Long.lowestOneBit(objectStride));
+    }
+
+    @Override
+    public String toString() {
+        return "SlabConfig[objectSize=" + objectSize + ", objectAlignment=" + objectAlignment + ", slabSize="
+            + slabSize + ", pageSize=" + pageSize + ", sizeType=" + sizeType + ", emptySlabsKept=" + emptySlabsKept
+            + ", objectStride=" + objectStride + ", objectsPerSlab=" + objectsPerSlab + "]";
+    }
+
+    private static long inlineObjectsPerSlab(final long slabSize, final long objectStride) {
+        long objects = slabSize / objectStride;
+        while (objects > 0 && objects * objectStride + SlabInfoLayout.byteSize(objects) > slabSize) {
+            objects--;
+        }
+        return objects;
+    }
+
+    private static void validate(final long objectSize, final long objectAlignment, final long slabSize,
+                                 final long pageSize, final ObjectSizeType sizeType, final int emptySlabsKept) {
+        if (sizeType == null) {
+            throw new IllegalArgumentException("object size type is missing: sizeType=null");
+        }
+        if (pageSize <= 0 || !BitUtil.isPowerOfTwo(pageSize)) {
+            throw new IllegalArgumentException("page size is not a power of two: pageSize=" + pageSize);
+        }
+        if (slabSize <= 0 || slabSize % pageSize != 0) {
+            throw new IllegalArgumentException("slab size is not a whole number of pages: slabSize=" + slabSize
+                + ", pageSize=" + pageSize);
+        }
+        if (!BitUtil.isPowerOfTwo(slabSize)) {
+            throw new IllegalArgumentException("slab size is not a power of two: slabSize=" + slabSize);
+        }
+        if (objectAlignment <= 0 || !BitUtil.isPowerOfTwo(objectAlignment)) {
+            throw AllocatorErrors.alignmentNotPowerOfTwo(objectAlignment);
+        }
+        if (pageSize % objectAlignment != 0) {
+            throw new IllegalArgumentException("object alignment does not divide the page size: objectAlignment="
+                + objectAlignment + ", pageSize=" + pageSize);
+        }
+        if (objectSize < SlabInfoLayout.FREE_LINK_BYTES) {
+            throw new IllegalArgumentException("object is too small to hold the free-list link: objectSize="
+                + objectSize + ", minObjectSize=" + SlabInfoLayout.FREE_LINK_BYTES);
+        }
+        if (emptySlabsKept < 0) {
+            throw new IllegalArgumentException("empty slabs kept is negative: emptySlabsKept=" + emptySlabsKept);
+        }
+    }
+
+    private static IllegalArgumentException slabTooSmall(final long slabSize, final long objectStride,
+                                                         final long slabInfoSize) {
+        return new IllegalArgumentException("slab is too small for one object and its SlabInfo: slabSize=" + slabSize
+            + ", objectStride=" + objectStride + ", slabInfoSize=" + slabInfoSize);
+    }
+
+    private static IllegalArgumentException noObjectFits(final long slabSize, final long objectStride) {
+        return new IllegalArgumentException("no object fits in a slab: slabSize=" + slabSize + ", objectStride="
+            + objectStride);
+    }
+}

@@ -1,0 +1,861 @@
+package dev.ffmalloc.tlsf;
+
+import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.AllocatorCounters;
+import dev.ffmalloc.alloc.AllocatorErrors;
+import dev.ffmalloc.alloc.AllocatorStats;
+import dev.ffmalloc.alloc.HeapCorruptionException;
+import dev.ffmalloc.memory.Memory;
+
+import java.util.Arrays;
+
+import static dev.ffmalloc.alloc.AllocatorErrors.hex;
+import static dev.ffmalloc.tlsf.TlsfLayout.GRANULARITY;
+import static dev.ffmalloc.tlsf.TlsfLayout.HEADER_SIZE;
+import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
+import static dev.ffmalloc.tlsf.TlsfLayout.PADDED_PAYLOAD_OFFSET;
+import static dev.ffmalloc.tlsf.TlsfLayout.PAD_SIZE;
+import static dev.ffmalloc.tlsf.TlsfLayout.PAD_TAG;
+import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_SIZE;
+import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
+import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_PADDED;
+import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_SENTINEL;
+import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_USED;
+import static dev.ffmalloc.tlsf.TlsfLayout.isUsed;
+import static dev.ffmalloc.tlsf.TlsfLayout.nextFreeAddr;
+import static dev.ffmalloc.tlsf.TlsfLayout.prevFreeAddr;
+import static dev.ffmalloc.tlsf.TlsfLayout.prevPhysAddr;
+import static dev.ffmalloc.tlsf.TlsfLayout.size;
+
+/**
+ * A Two-Level Segregated Fit heap (M. Masmano, I. Ripoll, A. Crespo, J. Real, "TLSF: a new dynamic memory allocator
+ * for real-time systems", ECRTS 2004), in the shape of the Rust crate rlsf: allocation, free and in-place
+ * reallocation in constant time, over one or more pools of memory reached through a {@link Memory}.
+ *
+ * <h2>How it works</h2>
+ * Free blocks sit in {@code FLLEN x SLLEN} doubly linked lists by size ({@link TlsfConfig} gives the mapping). A
+ * first-level bitmap says which ranges have a non-empty list, a second-level bitmap per range says which of its
+ * lists; two bit scans find the first non-empty list at or above the request's rounded-up class, whose head fits
+ * (good fit). The block is split and the remainder goes back to its list; a freed block merges with both physical
+ * neighbours, found through the size (forward) and the back link (backward) in its header ({@link TlsfLayout}).
+ * Each pool ends with a sentinel, a used block of 16 bytes, so that every block has a next block to look at.
+ *
+ * <h2>What it detects</h2>
+ * {@link #free}, {@link #reallocate} and {@link #usableSize} check in constant time (after finding the pool, a
+ * binary search over the pools) that the address lies in a pool, is 16-byte aligned, has a header (or padding
+ * word) before it whose size fits the pool, and that the next block's back link points to that header; then that
+ * the block is used. They detect: an address outside every pool, a double free while the freed block has not
+ * merged into its predecessor, and an interior pointer or never-handed-out address inside a pool, unless the
+ * bytes before it happen to form a valid-looking header. They cannot detect: a stale address whose block was
+ * freed and handed out again at the same place (the free frees the new block); user data that mimics a header
+ * and the back link after it; a double free of a block that has merged into a free predecessor or of a padded
+ * block (both are reported as "not the start of a block", as they no longer are one).
+ *
+ * <h2>Drawbacks</h2>
+ * Not thread-safe (wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}); every block costs a 16-byte header,
+ * so it is wasteful for many tiny objects (use a slab cache); good fit is not best fit, so it can fail while a
+ * block of up to {@code 1/SLLEN} more than the request is free; an over-aligned request searches for
+ * {@code alignment - 16} extra bytes.
+ */
+public final class Tlsf implements Allocator {
+
+    private final Memory memory;
+    private final TlsfConfig config;
+    /** log2 of SLLEN, copied from the config for the hot paths. */
+    private final int sli;
+    /** SLLEN - 1, the second-level part of a list index. */
+    private final int slMask;
+
+    /** Bit {@code fl} is set iff {@code slBitmaps[fl] != 0}. */
+    private long flBitmap;
+    /** Bit {@code sl} of {@code slBitmaps[fl]} is set iff {@code freeHeads[(fl << sli) | sl] != 0}. */
+    private final long[] slBitmaps;
+    /**
+     * The first free block of each list, or 0; every block in list {@code i} is free and has
+     * {@code config.mapFloor(size) == i}.
+     */
+    private final long[] freeHeads;
+
+    /** Start addresses of the pools, sorted (unsigned); {@code poolStarts[i] < poolEnds[i] <= poolStarts[i + 1]}. */
+    private long[] poolStarts = new long[4];
+    /** End addresses (exclusive) of the pools; the sentinel is the last 16 bytes of each. */
+    private long[] poolEnds = new long[4];
+    private int poolCount;
+    /** The sum of the pools' sizes. */
+    private long poolBytes;
+    /** The sum of the free blocks' sizes. */
+    private long bytesFree;
+    /** How many free blocks are in the lists. */
+    private long freeBlockCount;
+    /** The largest request the current pools could ever serve; recomputed when pools change. */
+    private long maxAllocationSize;
+
+    private final AllocatorCounters counters = new AllocatorCounters();
+
+    /**
+     * Creates a heap with no pool; add memory with {@link #addPool}.
+     *
+     * @param memory where the pools' addresses are read and written
+     * @param config FLLEN and SLLEN
+     */
+    public Tlsf(final Memory memory, final TlsfConfig config) {
+        this.memory = memory;
+        this.config = config;
+        this.sli = config.sli();
+        this.slMask = config.slLen() - 1;
+        this.slBitmaps = new long[config.flLen()];
+        this.freeHeads = new long[config.listCount()];
+    }
+
+    /** Creates a heap with the {@linkplain TlsfConfig#DEFAULT default configuration} and no pool. */
+    public Tlsf(final Memory memory) {
+        this(memory, TlsfConfig.DEFAULT);
+    }
+
+    /** @return the configuration */
+    public TlsfConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------------------------------------ allocation
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Constant time. An alignment up to 16 costs nothing; a larger one searches for {@code alignment - 16}
+     * extra bytes, returns a leading gap of 32 bytes or more to the free lists, and keeps a gap of 16 bytes inside
+     * the block, so a block costs at most {@code alignment - 16} bytes more than an unaligned one.
+     */
+    @Override
+    public long tryAllocate(final long byteSize, final long byteAlignment) {
+        AllocatorErrors.checkRequest(byteSize, byteAlignment, maxAllocationSize);
+        return allocateNoCheck(byteSize, byteAlignment);
+    }
+
+    /** {@link #tryAllocate} without the argument check, for {@link GrowableTlsf}. */
+    long allocateNoCheck(final long byteSize, final long byteAlignment) {
+        if (byteAlignment > GRANULARITY) {
+            return allocateAlignedSlowPath(byteSize, byteAlignment);
+        }
+        // 1. The block size, and the first list whose every block is at least that big.
+        final long neededSize = TlsfLayout.blockSizeFor(byteSize);
+        final int list = findNonEmptyList(config.mapCeil(neededSize));
+        if (list < 0) {
+            return NO_BLOCK;
+        }
+        // 2. Take its head.
+        final Memory memory = this.memory;
+        final long blockAddr = freeHeads[list];
+        final long blockSize = size(memory.getLong(blockAddr));
+        assert blockSize >= neededSize : "good fit: a block of list " + list + " is smaller than " + neededSize;
+        unlinkFree(blockAddr, blockSize, list);
+        // 3. Give back the remainder, and mark what is left used.
+        final long usedSize = splitOff(blockAddr, blockSize, neededSize);
+        memory.setLong(blockAddr, usedSize | SIZE_USED);
+        counters.onAllocate(usedSize);
+        return TlsfLayout.payloadAddr(blockAddr);
+    }
+
+    private long allocateAlignedSlowPath(final long byteSize, final long byteAlignment) {
+        final long neededSize = TlsfLayout.blockSizeFor(byteSize);
+        // The payload of a block lies 16 bytes after a 16-aligned header: at most alignment - 16 bytes of padding.
+        final long maxPadding = byteAlignment - HEADER_SIZE;
+        if (maxPadding > config.maxAllocationBlockSize() - neededSize) {
+            return NO_BLOCK;
+        }
+        final int list = findNonEmptyList(config.mapCeil(neededSize + maxPadding));
+        if (list < 0) {
+            return NO_BLOCK;
+        }
+        final long freeAddr = freeHeads[list];
+        long blockSize = size(memory.getLong(freeAddr));
+        unlinkFree(freeAddr, blockSize, list);
+
+        final long payloadAddr = (TlsfLayout.payloadAddr(freeAddr) + byteAlignment - 1) & -byteAlignment;
+        final long padding = payloadAddr - TlsfLayout.payloadAddr(freeAddr);
+        long blockAddr = freeAddr;
+        long usedSize = neededSize;
+        long flags = SIZE_USED;
+        if (padding >= MIN_BLOCK_SIZE) {
+            // The gap can be a block of its own: give it back (its predecessor is used, as freeAddr was free).
+            blockAddr = freeAddr + padding;
+            blockSize -= padding;
+            memory.setLong(freeAddr, padding);
+            linkFree(freeAddr, padding);
+            memory.setLong(prevPhysAddr(blockAddr), freeAddr);
+            memory.setLong(prevPhysAddr(blockAddr + blockSize), blockAddr);
+        } else if (padding != 0) {
+            // 16 bytes cannot be a block: keep them, with the padding word that leads back to the header.
+            usedSize += PAD_SIZE;
+            flags |= SIZE_PADDED;
+            memory.setLong(TlsfLayout.wordBeforePayloadAddr(payloadAddr), TlsfLayout.padWord(blockAddr));
+        }
+        usedSize = splitOff(blockAddr, blockSize, usedSize);
+        memory.setLong(blockAddr, usedSize | flags);
+        counters.onAllocate(usedSize);
+        return payloadAddr;
+    }
+
+    /**
+     * @return the first non-empty list at or above {@code listIndex}, or -1
+     */
+    private int findNonEmptyList(final int listIndex) {
+        int fl = listIndex >>> sli;
+        if (fl >= slBitmaps.length) {
+            return -1;
+        }
+        long slMap = slBitmaps[fl] & (-1L << (listIndex & slMask));
+        if (slMap == 0) {
+            // Nothing in this range at or above the slice: take the first non-empty list of a larger range.
+            final long flMap = flBitmap & (-2L << fl);
+            if (flMap == 0) {
+                return -1;
+            }
+            fl = Long.numberOfTrailingZeros(flMap);
+            slMap = slBitmaps[fl];
+        }
+        return (fl << sli) | Long.numberOfTrailingZeros(slMap);
+    }
+
+    /**
+     * Keeps the first {@code keepSize} bytes of the block and frees the rest if it can be a block.
+     * Precondition: the block after {@code blockAddr + blockSize} has its back link at {@code blockAddr}.
+     *
+     * @return the size the block keeps: {@code keepSize}, or {@code blockSize} if the rest was too small
+     */
+    private long splitOff(final long blockAddr, final long blockSize, final long keepSize) {
+        final long restSize = blockSize - keepSize;
+        if (restSize < MIN_BLOCK_SIZE) {
+            return blockSize;
+        }
+        final long restAddr = blockAddr + keepSize;
+        memory.setLong(prevPhysAddr(restAddr), blockAddr);
+        freeMergingNext(restAddr, restSize);
+        return keepSize;
+    }
+
+    // ------------------------------------------------------------------------------------------------ free
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Constant time after finding the pool (a binary search over the pools). See the class comment for what is
+     * detected.
+     *
+     * <p>Preconditions: {@code address} was returned by this heap and not freed since; a stale address whose
+     * memory has been handed out again frees the new block.
+     */
+    @Override
+    public void free(final long address) {
+        final long blockAddr = checkedBlockOf(address);
+        final long blockSize = size(memory.getLong(blockAddr));
+        counters.onFree(blockSize);
+        freeMergingBoth(blockAddr, blockSize);
+    }
+
+    /** Frees a block (or a fresh range) whose back link is set, merging with both physical neighbours. */
+    private void freeMergingBoth(final long blockAddr, final long blockSize) {
+        final Memory memory = this.memory;
+        final long prevAddr = memory.getLong(prevPhysAddr(blockAddr));
+        if (prevAddr != 0) {
+            final long prevWord = memory.getLong(prevAddr);
+            if (!isUsed(prevWord)) {
+                final long prevSize = size(prevWord);
+                unlinkFree(prevAddr, prevSize, config.mapFloor(prevSize));
+                freeMergingNext(prevAddr, prevSize + blockSize);
+                return;
+            }
+        }
+        freeMergingNext(blockAddr, blockSize);
+    }
+
+    /**
+     * Makes {@code [blockAddr, blockAddr + blockSize)} a free block, merged with the next physical block if that
+     * one is free. Precondition: the block's back link is set and its previous block is used (or absent).
+     */
+    private void freeMergingNext(final long blockAddr, final long blockSize) {
+        final Memory memory = this.memory;
+        long size = blockSize;
+        long nextAddr = blockAddr + size;
+        final long nextWord = memory.getLong(nextAddr);
+        if (!isUsed(nextWord)) {
+            final long nextSize = size(nextWord);
+            unlinkFree(nextAddr, nextSize, config.mapFloor(nextSize));
+            size += nextSize;
+            nextAddr += nextSize;
+        }
+        memory.setLong(blockAddr, size);
+        memory.setLong(prevPhysAddr(nextAddr), blockAddr);
+        linkFree(blockAddr, size);
+    }
+
+    /** Pushes a free block, whose size word is written, on the head of its list. */
+    private void linkFree(final long blockAddr, final long blockSize) {
+        final Memory memory = this.memory;
+        final int list = config.mapFloor(blockSize);
+        final long headAddr = freeHeads[list];
+        memory.setLong(nextFreeAddr(blockAddr), headAddr);
+        memory.setLong(prevFreeAddr(blockAddr), 0);
+        if (headAddr != 0) {
+            memory.setLong(prevFreeAddr(headAddr), blockAddr);
+        }
+        freeHeads[list] = blockAddr;
+        final int fl = list >>> sli;
+        slBitmaps[fl] |= 1L << (list & slMask);
+        flBitmap |= 1L << fl;
+        bytesFree += blockSize;
+        freeBlockCount++;
+    }
+
+    /** Takes a free block out of list {@code list}, which is {@code config.mapFloor(blockSize)}. */
+    private void unlinkFree(final long blockAddr, final long blockSize, final int list) {
+        final Memory memory = this.memory;
+        final long nextAddr = memory.getLong(nextFreeAddr(blockAddr));
+        final long prevAddr = memory.getLong(prevFreeAddr(blockAddr));
+        if (nextAddr != 0) {
+            memory.setLong(prevFreeAddr(nextAddr), prevAddr);
+        }
+        if (prevAddr != 0) {
+            memory.setLong(nextFreeAddr(prevAddr), nextAddr);
+        } else {
+            freeHeads[list] = nextAddr;
+            if (nextAddr == 0) {
+                final int fl = list >>> sli;
+                final long slMap = slBitmaps[fl] & ~(1L << (list & slMask));
+                slBitmaps[fl] = slMap;
+                if (slMap == 0) {
+                    flBitmap &= ~(1L << fl);
+                }
+            }
+        }
+        bytesFree -= blockSize;
+        freeBlockCount--;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reallocate
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Tries, in this order: shrink in place (the tail goes back to the free lists); grow into a free next
+     * block; move down into a free previous block (with the next block too if it is free), copying the contents
+     * with {@link Memory#copy}; and only then allocate a new block, copy and free the old one. The first three are
+     * constant time and are skipped if the address does not have the requested alignment.
+     *
+     * @throws IllegalArgumentException as {@link #free} and {@link #tryAllocate} do
+     * @throws IllegalStateException    if the block is free
+     */
+    @Override
+    public long reallocate(final long address, final long newByteSize, final long byteAlignment) {
+        AllocatorErrors.checkRequest(newByteSize, byteAlignment, maxAllocationSize);
+        final long blockAddr = checkedBlockOf(address);
+        final long resizedAddr = reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
+        if (resizedAddr != NO_BLOCK) {
+            return resizedAddr;
+        }
+        final long newAddr = allocateNoCheck(newByteSize, byteAlignment);
+        if (newAddr == NO_BLOCK) {
+            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, bytesFree);
+        }
+        moveAndFree(blockAddr, address, newAddr, newByteSize);
+        return newAddr;
+    }
+
+    /** Copies a live block's contents to a new block and frees the old block. */
+    void moveAndFree(final long blockAddr, final long payloadAddr, final long newAddr, final long newByteSize) {
+        final long blockSize = size(memory.getLong(blockAddr));
+        memory.copy(payloadAddr, newAddr, Math.min(blockAddr + blockSize - payloadAddr, newByteSize));
+        counters.onFree(blockSize);
+        freeMergingBoth(blockAddr, blockSize);
+    }
+
+    /**
+     * The constant-time paths of {@link #reallocate}, on a checked live block.
+     *
+     * @return the new payload address, or {@link #NO_BLOCK} if the block must move elsewhere
+     */
+    long reallocateInPlace(final long blockAddr, final long payloadAddr, final long newByteSize,
+                           final long byteAlignment) {
+        if ((payloadAddr & (byteAlignment - 1)) != 0) {
+            return NO_BLOCK;
+        }
+        final Memory memory = this.memory;
+        final long sizeWord = memory.getLong(blockAddr);
+        final long blockSize = size(sizeWord);
+        final long payloadOffset = payloadAddr - blockAddr;
+        final long neededSize = Math.max(MIN_BLOCK_SIZE,
+            (payloadOffset + Math.max(newByteSize, 1) + GRANULARITY - 1) & SIZE_MASK);
+        // 1. Shrink (or keep): the tail goes back, merged with a free next block.
+        if (neededSize <= blockSize) {
+            return resizeInPlace(blockAddr, sizeWord, blockSize, blockSize, neededSize, payloadAddr);
+        }
+        // 2. Grow into a free next block.
+        final long nextAddr = blockAddr + blockSize;
+        final long nextWord = memory.getLong(nextAddr);
+        final long nextFreeSize = isUsed(nextWord) ? 0 : size(nextWord);
+        if (nextFreeSize != 0 && blockSize + nextFreeSize >= neededSize) {
+            unlinkFree(nextAddr, nextFreeSize, config.mapFloor(nextFreeSize));
+            memory.setLong(prevPhysAddr(nextAddr + nextFreeSize), blockAddr);
+            return resizeInPlace(blockAddr, sizeWord, blockSize, blockSize + nextFreeSize, neededSize, payloadAddr);
+        }
+        // 3. Move down into a free previous block, taking the free next block too.
+        return moveDownSlowPath(blockAddr, blockSize, payloadAddr, newByteSize, byteAlignment, nextFreeSize);
+    }
+
+    /** Makes the block at {@code blockAddr}, now spanning {@code spanSize}, keep {@code neededSize} of it. */
+    private long resizeInPlace(final long blockAddr, final long sizeWord, final long oldSize, final long spanSize,
+                               final long neededSize, final long payloadAddr) {
+        final long newSize = splitOff(blockAddr, spanSize, neededSize);
+        memory.setLong(blockAddr, newSize | (sizeWord & ~SIZE_MASK));
+        counters.onResize(oldSize, newSize);
+        return payloadAddr;
+    }
+
+    private long moveDownSlowPath(final long blockAddr, final long blockSize, final long payloadAddr,
+                                  final long newByteSize, final long byteAlignment, final long nextFreeSize) {
+        final Memory memory = this.memory;
+        final long prevAddr = memory.getLong(prevPhysAddr(blockAddr));
+        if (prevAddr == 0) {
+            return NO_BLOCK;
+        }
+        final long prevWord = memory.getLong(prevAddr);
+        final long newPayloadAddr = TlsfLayout.payloadAddr(prevAddr);
+        final long neededSize = TlsfLayout.blockSizeFor(newByteSize);
+        final long spanSize = size(prevWord) + blockSize + nextFreeSize;
+        if (isUsed(prevWord) || (newPayloadAddr & (byteAlignment - 1)) != 0 || spanSize < neededSize) {
+            return NO_BLOCK;
+        }
+        unlinkFree(prevAddr, size(prevWord), config.mapFloor(size(prevWord)));
+        if (nextFreeSize != 0) {
+            unlinkFree(blockAddr + blockSize, nextFreeSize, config.mapFloor(nextFreeSize));
+        }
+        // Copy before writing any header the split may place inside the old contents.
+        memory.copy(payloadAddr, newPayloadAddr, Math.min(blockAddr + blockSize - payloadAddr, newByteSize));
+        memory.setLong(prevPhysAddr(prevAddr + spanSize), prevAddr);
+        return resizeInPlace(prevAddr, SIZE_USED, blockSize, spanSize, neededSize, newPayloadAddr);
+    }
+
+    // ------------------------------------------------------------------------------------------------ queries
+
+    /** {@inheritDoc} Constant time after finding the pool. */
+    @Override
+    public long usableSize(final long address) {
+        final long blockAddr = checkedBlockOf(address);
+        return blockAddr + size(memory.getLong(blockAddr)) - address;
+    }
+
+    /** @return the largest request the current pools could ever serve, and at most the configuration's limit */
+    @Override
+    public long maxAllocationSize() {
+        return maxAllocationSize;
+    }
+
+    @Override
+    public Memory memory() {
+        return memory;
+    }
+
+    /** {@inheritDoc} {@code heapBytes} is the sum of the pools; the difference to in use + free is the sentinels. */
+    @Override
+    public AllocatorStats stats() {
+        return counters.snapshot(poolBytes, bytesFree);
+    }
+
+    /** @return the statistics with the shape of the free memory; walks the largest non-empty list */
+    public TlsfStats tlsfStats() {
+        final long largest = largestFreeBlock();
+        final double fragmentation = bytesFree == 0 ? 0.0 : 1.0 - (double) largest / bytesFree;
+        return new TlsfStats(stats(), poolCount, freeBlockCount, largest, fragmentation);
+    }
+
+    /** @return the size of the largest free block, or 0: the largest block of the highest non-empty list */
+    public long largestFreeBlock() {
+        if (flBitmap == 0) {
+            return 0;
+        }
+        final int fl = 63 - Long.numberOfLeadingZeros(flBitmap);
+        final int list = (fl << sli) | (63 - Long.numberOfLeadingZeros(slBitmaps[fl]));
+        long largest = 0;
+        for (long blockAddr = freeHeads[list]; blockAddr != 0; blockAddr = memory.getLong(nextFreeAddr(blockAddr))) {
+            largest = Math.max(largest, size(memory.getLong(blockAddr)));
+        }
+        return largest;
+    }
+
+    /**
+     * Finds the header of the live block whose payload is {@code payloadAddr}, or throws.
+     *
+     * @throws IllegalArgumentException if the address is outside every pool or not the start of a block
+     * @throws IllegalStateException    if the block is free
+     */
+    long checkedBlockOf(final long payloadAddr) {
+        final int pool = poolIndexOf(payloadAddr);
+        if (pool < 0) {
+            throw AllocatorErrors.notInHeap(payloadAddr);
+        }
+        final long poolStart = poolStarts[pool];
+        if ((payloadAddr & (GRANULARITY - 1)) != 0 || payloadAddr - poolStart < HEADER_SIZE) {
+            throw AllocatorErrors.notBlockStart(payloadAddr);
+        }
+        final Memory memory = this.memory;
+        long word = memory.getLong(TlsfLayout.wordBeforePayloadAddr(payloadAddr));
+        final long blockAddr;
+        if ((word & PAD_TAG) != 0) {
+            blockAddr = TlsfLayout.blockAddrOfPaddedPayload(payloadAddr);
+            if (payloadAddr - poolStart < PADDED_PAYLOAD_OFFSET || word != TlsfLayout.padWord(blockAddr)) {
+                throw AllocatorErrors.notBlockStart(payloadAddr);
+            }
+            word = memory.getLong(blockAddr);
+            if ((word & SIZE_PADDED) == 0) {
+                throw AllocatorErrors.notBlockStart(payloadAddr);
+            }
+        } else {
+            blockAddr = TlsfLayout.blockAddrOfPayload(payloadAddr);
+            if ((word & SIZE_PADDED) != 0) {
+                throw AllocatorErrors.notBlockStart(payloadAddr);
+            }
+        }
+        final long blockSize = size(word);
+        final long sentinelAddr = TlsfLayout.sentinelAddr(poolEnds[pool]);
+        if ((word & SIZE_SENTINEL) != 0 || blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr
+            || memory.getLong(prevPhysAddr(blockAddr + blockSize)) != blockAddr) {
+            throw AllocatorErrors.notBlockStart(payloadAddr);
+        }
+        if (!isUsed(word)) {
+            throw AllocatorErrors.doubleFree(payloadAddr);
+        }
+        return blockAddr;
+    }
+
+    // ------------------------------------------------------------------------------------------------ pools
+
+    /**
+     * Adds {@code [addr, addr + byteSize)} to the heap. The range is trimmed to 16-byte boundaries. If it starts
+     * exactly where a pool ends, that pool grows in place (its free tail, if any, merges with the new memory);
+     * otherwise it becomes a new pool. A range larger than {@link TlsfConfig#maxPoolSize()} becomes several
+     * pools.
+     *
+     * <p>Preconditions: the range is memory of {@link #memory()} that nothing else uses, now or later.
+     *
+     * @return how many bytes of the range the heap took: 0 if it is too small to hold a block (a new pool needs
+     *         {@value TlsfLayout#MIN_BLOCK_SIZE} bytes plus a {@value TlsfLayout#SENTINEL_SIZE}-byte sentinel,
+     *         growth {@value TlsfLayout#MIN_BLOCK_SIZE} bytes)
+     * @throws IllegalArgumentException if the size is not positive, the range wraps around the address space or
+     *                                  overlaps a pool
+     */
+    public long addPool(final long addr, final long byteSize) {
+        if (byteSize <= 0) {
+            throw poolSizeNotPositive(byteSize);
+        }
+        if (Long.compareUnsigned(addr + byteSize, addr) < 0) {
+            throw poolWrapsAround(addr, byteSize);
+        }
+        final long startAddr = (addr + GRANULARITY - 1) & SIZE_MASK;
+        final long endAddr = (addr + byteSize) & SIZE_MASK;
+        if (Long.compareUnsigned(endAddr, startAddr) <= 0) {
+            return 0;
+        }
+        // Pools are sorted and disjoint: only the last one starting below the range's end can overlap it.
+        final int below = poolIndexBelow(endAddr - 1);
+        if (below >= 0 && Long.compareUnsigned(poolEnds[below], startAddr) > 0) {
+            throw poolOverlaps(addr, byteSize, poolStarts[below], poolEnds[below] - poolStarts[below]);
+        }
+        final int adjacent = poolIndexOf(startAddr - 1);
+        long usedBytes = 0;
+        long freshAddr = startAddr;
+        if (adjacent >= 0) {
+            final long grownEnd = startAddr + Math.min(endAddr - startAddr,
+                poolStarts[adjacent] + config.maxPoolSize() - startAddr);
+            if (grownEnd - startAddr >= MIN_BLOCK_SIZE) {
+                growPool(adjacent, grownEnd);
+                usedBytes = grownEnd - startAddr;
+                freshAddr = grownEnd;
+            }
+        }
+        while (endAddr - freshAddr >= MIN_BLOCK_SIZE + SENTINEL_SIZE) {
+            final long poolEnd = freshAddr + Math.min(endAddr - freshAddr, config.maxPoolSize());
+            createPool(freshAddr, poolEnd);
+            usedBytes += poolEnd - freshAddr;
+            freshAddr = poolEnd;
+        }
+        updateMaxAllocationSize();
+        return usedBytes;
+    }
+
+    private void createPool(final long startAddr, final long endAddr) {
+        final long sentinelAddr = TlsfLayout.sentinelAddr(endAddr);
+        // Write the sentinel first: if the memory is not there, nothing has changed yet.
+        memory.setLong(prevPhysAddr(sentinelAddr), startAddr);
+        memory.setLong(sentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+        memory.setLong(prevPhysAddr(startAddr), 0);
+        memory.setLong(startAddr, sentinelAddr - startAddr);
+        linkFree(startAddr, sentinelAddr - startAddr);
+        insertPool(startAddr, endAddr);
+    }
+
+    /** Moves the sentinel of pool {@code pool} to the end of {@code newEndAddr} and frees what it gained. */
+    private void growPool(final int pool, final long newEndAddr) {
+        final long oldSentinelAddr = TlsfLayout.sentinelAddr(poolEnds[pool]);
+        final long newSentinelAddr = TlsfLayout.sentinelAddr(newEndAddr);
+        memory.setLong(prevPhysAddr(newSentinelAddr), oldSentinelAddr);
+        memory.setLong(newSentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+        // The old sentinel becomes a free block; its back link already names the pool's last block.
+        poolBytes += newEndAddr - poolEnds[pool];
+        poolEnds[pool] = newEndAddr;
+        freeMergingBoth(oldSentinelAddr, newSentinelAddr - oldSentinelAddr);
+    }
+
+    private void insertPool(final long startAddr, final long endAddr) {
+        if (poolCount == poolStarts.length) {
+            poolStarts = Arrays.copyOf(poolStarts, poolCount * 2);
+            poolEnds = Arrays.copyOf(poolEnds, poolCount * 2);
+        }
+        final int index = poolIndexBelow(startAddr) + 1;
+        System.arraycopy(poolStarts, index, poolStarts, index + 1, poolCount - index);
+        System.arraycopy(poolEnds, index, poolEnds, index + 1, poolCount - index);
+        poolStarts[index] = startAddr;
+        poolEnds[index] = endAddr;
+        poolCount++;
+        poolBytes += endAddr - startAddr;
+    }
+
+    /**
+     * Takes pool {@code pool} out of the heap if it holds no used block.
+     *
+     * @return the pool's size, or 0 if it has a used block and stays
+     */
+    long removePoolIfFree(final int pool) {
+        final long startAddr = poolStarts[pool];
+        final long endAddr = poolEnds[pool];
+        final long word = memory.getLong(startAddr);
+        if (isUsed(word) || size(word) != endAddr - startAddr - SENTINEL_SIZE) {
+            return 0;
+        }
+        unlinkFree(startAddr, size(word), config.mapFloor(size(word)));
+        System.arraycopy(poolStarts, pool + 1, poolStarts, pool, poolCount - pool - 1);
+        System.arraycopy(poolEnds, pool + 1, poolEnds, pool, poolCount - pool - 1);
+        poolCount--;
+        poolBytes -= endAddr - startAddr;
+        updateMaxAllocationSize();
+        return endAddr - startAddr;
+    }
+
+    private void updateMaxAllocationSize() {
+        long largestBlock = 0;
+        for (int pool = 0; pool < poolCount; pool++) {
+            largestBlock = Math.max(largestBlock, poolEnds[pool] - poolStarts[pool] - SENTINEL_SIZE);
+        }
+        maxAllocationSize = Math.max(0, Math.min(config.maxAllocationSize(), largestBlock - HEADER_SIZE));
+    }
+
+    /** @return the index of the pool holding {@code addr}, or -1 */
+    private int poolIndexOf(final long addr) {
+        final int pool = poolIndexBelow(addr);
+        return pool >= 0 && Long.compareUnsigned(addr - poolStarts[pool], poolEnds[pool] - poolStarts[pool]) < 0
+            ? pool : -1;
+    }
+
+    /** @return the index of the last pool starting at or below {@code addr} (unsigned), or -1 */
+    private int poolIndexBelow(final long addr) {
+        int low = 0;
+        int high = poolCount - 1;
+        while (low <= high) {
+            final int middle = (low + high) >>> 1;
+            if (Long.compareUnsigned(poolStarts[middle], addr) <= 0) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return high;
+    }
+
+    /** @return how many pools the heap has; pools are numbered in address order */
+    public int poolCount() {
+        return poolCount;
+    }
+
+    /** @return the start address of pool {@code pool} */
+    public long poolAddress(final int pool) {
+        return poolStarts[checkPool(pool)];
+    }
+
+    /** @return the size of pool {@code pool}, its sentinel included */
+    public long poolByteSize(final int pool) {
+        return poolEnds[checkPool(pool)] - poolStarts[pool];
+    }
+
+    private int checkPool(final int pool) {
+        if (pool < 0 || pool >= poolCount) {
+            throw new IndexOutOfBoundsException("no such pool: pool=" + pool + ", poolCount=" + poolCount);
+        }
+        return pool;
+    }
+
+    // ------------------------------------------------------------------------------------------------ walking
+
+    /**
+     * Reports every block of pool {@code pool} in address order, without allocating.
+     *
+     * @throws IndexOutOfBoundsException if there is no such pool
+     */
+    public void forEachBlock(final int pool, final TlsfBlockVisitor visitor) {
+        final long sentinelAddr = TlsfLayout.sentinelAddr(poolEnds[checkPool(pool)]);
+        long blockAddr = poolStarts[pool];
+        while (blockAddr != sentinelAddr) {
+            final long word = memory.getLong(blockAddr);
+            if (size(word) == 0) {
+                throw new HeapCorruptionException("block size is not 0", blockAddr);
+            }
+            visitor.visit(blockAddr, size(word), isUsed(word));
+            blockAddr += size(word);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Checks, pool by pool: block sizes are multiples of 16, at least the minimum and add up to the pool;
+     * every back link names the previous block; no two free blocks are adjacent; the sentinel ends the pool.
+     * Then, list by list: every block is a free block of a pool, in the list its size maps to, with consistent
+     * links; the bitmaps agree with the heads; every free block is in a list; and the counters add up.
+     */
+    @Override
+    public void checkIntegrity() {
+        long walkedFreeBlocks = 0;
+        long walkedFreeBytes = 0;
+        long walkedUsedBytes = 0;
+        for (int pool = 0; pool < poolCount; pool++) {
+            if (pool > 0 && Long.compareUnsigned(poolEnds[pool - 1], poolStarts[pool]) > 0) {
+                throw new HeapCorruptionException("pools are sorted and disjoint", poolStarts[pool]);
+            }
+            final long sentinelAddr = TlsfLayout.sentinelAddr(poolEnds[pool]);
+            long prevAddr = 0;
+            boolean prevFree = false;
+            long blockAddr = poolStarts[pool];
+            while (blockAddr != sentinelAddr) {
+                final long word = memory.getLong(blockAddr);
+                final long blockSize = size(word);
+                checkBlock(blockAddr, word, prevAddr, sentinelAddr);
+                if (!isUsed(word)) {
+                    if (prevFree) {
+                        throw new HeapCorruptionException("no two free blocks are adjacent", blockAddr);
+                    }
+                    walkedFreeBlocks++;
+                    walkedFreeBytes += blockSize;
+                } else {
+                    walkedUsedBytes += blockSize;
+                }
+                prevFree = !isUsed(word);
+                prevAddr = blockAddr;
+                blockAddr += blockSize;
+            }
+            if (memory.getLong(sentinelAddr) != (SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL)
+                || memory.getLong(prevPhysAddr(sentinelAddr)) != prevAddr) {
+                throw new HeapCorruptionException("a sentinel with a back link to the last block ends each pool",
+                    sentinelAddr);
+            }
+        }
+        checkFreeLists(walkedFreeBlocks);
+        checkCounter(walkedFreeBytes == bytesFree, "free bytes counted equal the free blocks");
+        checkCounter(walkedFreeBlocks == freeBlockCount, "free blocks counted equal the free blocks");
+        checkCounter(walkedUsedBytes == counters.bytesInUse(), "bytes in use counted equal the used blocks");
+    }
+
+    private void checkBlock(final long blockAddr, final long word, final long prevAddr, final long sentinelAddr) {
+        final long blockSize = size(word);
+        if (blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr) {
+            throw new HeapCorruptionException("block size is at least " + MIN_BLOCK_SIZE
+                + " and stays inside the pool: size=" + blockSize, blockAddr);
+        }
+        if ((word & (SIZE_SENTINEL | PAD_TAG)) != 0 || (!isUsed(word) && (word & SIZE_PADDED) != 0)) {
+            throw new HeapCorruptionException("flags are valid: word=" + hex(word), blockAddr);
+        }
+        if (memory.getLong(prevPhysAddr(blockAddr)) != prevAddr) {
+            throw new HeapCorruptionException("back link names the previous block: prev=" + hex(prevAddr),
+                blockAddr);
+        }
+        if ((word & SIZE_PADDED) != 0 && memory.getLong(TlsfLayout.wordBeforePayloadAddr(
+            TlsfLayout.paddedPayloadAddr(blockAddr))) != TlsfLayout.padWord(blockAddr)) {
+            throw new HeapCorruptionException("a padded block has its padding word", blockAddr);
+        }
+    }
+
+    private void checkFreeLists(final long walkedFreeBlocks) {
+        long listedBlocks = 0;
+        for (int fl = 0; fl < slBitmaps.length; fl++) {
+            if (((flBitmap >>> fl) & 1) != (slBitmaps[fl] != 0 ? 1 : 0)) {
+                throw new HeapCorruptionException("first-level bit " + fl + " is set iff its bitmap is not empty",
+                    0);
+            }
+            for (int sl = 0; sl <= slMask; sl++) {
+                final int list = (fl << sli) | sl;
+                if (((slBitmaps[fl] >>> sl) & 1) != (freeHeads[list] != 0 ? 1 : 0)) {
+                    throw new HeapCorruptionException("second-level bit " + sl + " of range " + fl
+                        + " is set iff its list is not empty", freeHeads[list]);
+                }
+                listedBlocks += checkFreeList(list, walkedFreeBlocks - listedBlocks);
+            }
+        }
+        checkCounter(listedBlocks == walkedFreeBlocks, "every free block is in a list");
+    }
+
+    /** @return how many blocks list {@code list} holds, at most {@code maxBlocks} (more means a cycle) */
+    private long checkFreeList(final int list, final long maxBlocks) {
+        long count = 0;
+        long prevAddr = 0;
+        for (long blockAddr = freeHeads[list]; blockAddr != 0; blockAddr = memory.getLong(nextFreeAddr(blockAddr))) {
+            final int pool = poolIndexOf(blockAddr);
+            if (pool < 0 || ((blockAddr - poolStarts[pool]) & (GRANULARITY - 1)) != 0) {
+                throw new HeapCorruptionException("a listed block lies in a pool", blockAddr);
+            }
+            final long word = memory.getLong(blockAddr);
+            if (isUsed(word) || config.mapFloor(size(word)) != list) {
+                throw new HeapCorruptionException("a listed block is free and in list " + list + ": word="
+                    + hex(word), blockAddr);
+            }
+            if (memory.getLong(prevPhysAddr(blockAddr + size(word))) != blockAddr) {
+                throw new HeapCorruptionException("a listed block is a block (the next one links back to it)",
+                    blockAddr);
+            }
+            if (memory.getLong(prevFreeAddr(blockAddr)) != prevAddr) {
+                throw new HeapCorruptionException("free-list links agree both ways", blockAddr);
+            }
+            if (++count > maxBlocks) {
+                throw new HeapCorruptionException("free list " + list + " holds no more blocks than the pools",
+                    blockAddr);
+            }
+            prevAddr = blockAddr;
+        }
+        return count;
+    }
+
+    private static void checkCounter(final boolean holds, final String invariant) {
+        if (!holds) {
+            throw new HeapCorruptionException(invariant, 0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tlsf[flLen=" + config.flLen() + ", slLen=" + config.slLen() + ", pools=" + poolCount
+            + ", poolBytes=" + poolBytes + ", bytesFree=" + bytesFree + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------------ errors
+
+    static IllegalArgumentException poolSizeNotPositive(final long byteSize) {
+        return new IllegalArgumentException("pool size must be positive: byteSize=" + byteSize);
+    }
+
+    static IllegalArgumentException poolWrapsAround(final long addr, final long byteSize) {
+        return new IllegalArgumentException("pool wraps around the address space: addr=" + hex(addr)
+            + ", byteSize=" + byteSize);
+    }
+
+    static IllegalArgumentException poolOverlaps(final long addr, final long byteSize, final long poolAddr,
+                                                 final long poolByteSize) {
+        return new IllegalArgumentException("pool overlaps a pool of this heap: addr=" + hex(addr) + ", byteSize="
+            + byteSize + ", poolAddr=" + hex(poolAddr) + ", poolByteSize=" + poolByteSize);
+    }
+}

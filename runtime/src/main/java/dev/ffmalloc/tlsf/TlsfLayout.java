@@ -1,0 +1,178 @@
+package dev.ffmalloc.tlsf;
+
+/**
+ * The in-band layout of a TLSF block: header words, flag bits, the padding word of over-aligned blocks, and the
+ * offset helpers {@link Tlsf} uses so that it never adds a raw number to an address.
+ *
+ * <p>Every block starts at a multiple of {@link #GRANULARITY} and its size is a multiple of it, so the low bits of
+ * the size word are free for flags. A pool is a run of blocks followed by a sentinel header:
+ * <pre>
+ *   63                                                              4   3   2   1   0
+ *  +-----------------------------------------------------------------+---+---+---+---+
+ *  |              block size in bytes, header included               | 0 | P | S | U |  +0   size word
+ *  +-----------------------------------------------------------------+---+---+---+---+
+ *  |        address of the previous physical block (0: first block of its pool)        |  +8   back link
+ *  +-----------------------------------------------------------------------------------+
+ *  |  free: next block of the same free list (0: tail)   |  used: payload or pad word  |  +16
+ *  +-----------------------------------------------------------------------------------+
+ *  |  free: previous block of the same free list (0: head) |  used: payload            |  +24
+ *  +-----------------------------------------------------------------------------------+
+ *   U = {@link #SIZE_USED}, S = {@link #SIZE_SENTINEL}, P = {@link #SIZE_PADDED}
+ * </pre>
+ *
+ * <ul>
+ *   <li>Granularity: {@value #GRANULARITY} bytes; the payload of an unpadded block starts right after the
+ *       {@value #HEADER_SIZE}-byte header, so it is 16-byte aligned, which is {@code malloc}'s alignment on
+ *       x86_64 and the project's default.</li>
+ *   <li>Minimum block: {@value #MIN_BLOCK_SIZE} bytes, the header plus the two free-list links a free block needs
+ *       (rlsf has the same 32 bytes, but rounds every block to 32; we round to 16, which halves the rounding loss of
+ *       small blocks).</li>
+ *   <li>Overhead per used block: the {@value #HEADER_SIZE}-byte header, plus rounding to the granularity, plus
+ *       {@value #PAD_SIZE} bytes when an alignment above the granularity left exactly that much padding.</li>
+ *   <li>Overhead per pool: the {@value #SENTINEL_SIZE}-byte sentinel.</li>
+ * </ul>
+ *
+ * <p>Relations: a sentinel is always used ({@code S} implies {@code U}) and has size {@value #SENTINEL_SIZE};
+ * {@code P} only appears on used blocks. A padded block's payload starts {@value #PADDED_PAYLOAD_OFFSET} bytes after
+ * its header; at {@code payloadAddr - 16}, where an unpadded block would have its size word, it has the
+ * {@linkplain #padWord padding word}: the header's address tagged with {@link #PAD_TAG}, a bit no size word has.
+ * That word is the way back from the payload to the header.
+ */
+public final class TlsfLayout {
+
+    /** Block addresses and sizes are multiples of this. */
+    public static final long GRANULARITY = 16;
+
+    /** log2 of {@link #GRANULARITY}. */
+    public static final int GRANULARITY_LOG2 = Long.numberOfTrailingZeros(GRANULARITY);
+
+    /** Offset of the size word: block size in bytes (header included) with the flag bits in its low bits. */
+    public static final long SIZE_OFFSET = 0;
+
+    /** Offset of the address of the previous physical block (0 for the first block of a pool). */
+    public static final long PREV_PHYS_OFFSET = SIZE_OFFSET + Long.BYTES;
+
+    /** Bytes of the header every block has. */
+    public static final long HEADER_SIZE = PREV_PHYS_OFFSET + Long.BYTES;
+
+    /** Offset of a free block's link to the next block of its free list (0 at the tail). */
+    public static final long NEXT_FREE_OFFSET = HEADER_SIZE;
+
+    /** Offset of a free block's link to the previous block of its free list (0 at the head). */
+    public static final long PREV_FREE_OFFSET = NEXT_FREE_OFFSET + Long.BYTES;
+
+    /** Smallest block: room for the header and both free-list links. */
+    public static final long MIN_BLOCK_SIZE = PREV_FREE_OFFSET + Long.BYTES;
+
+    /** log2 of {@link #MIN_BLOCK_SIZE}: the first first-level range starts at this power of two. */
+    public static final int MIN_BLOCK_SIZE_LOG2 = Long.numberOfTrailingZeros(MIN_BLOCK_SIZE);
+
+    /** Size word flag: the block is handed out (or is the sentinel). */
+    public static final long SIZE_USED = 1;
+
+    /** Size word flag: the block is the sentinel that ends a pool; implies {@link #SIZE_USED}. */
+    public static final long SIZE_SENTINEL = 2;
+
+    /** Size word flag: a used block whose payload sits {@link #PAD_SIZE} bytes later, after a padding word. */
+    public static final long SIZE_PADDED = 4;
+
+    /** The bits of the size word that hold the size. */
+    public static final long SIZE_MASK = -GRANULARITY;
+
+    /** Bytes of the sentinel header at the end of every pool (size word and back link, no payload). */
+    public static final long SENTINEL_SIZE = HEADER_SIZE;
+
+    /** Bytes inserted between the header and the payload of a padded block. */
+    public static final long PAD_SIZE = GRANULARITY;
+
+    /** Offset of a padded block's payload from its header. */
+    public static final long PADDED_PAYLOAD_OFFSET = HEADER_SIZE + PAD_SIZE;
+
+    /** Tag bit of the padding word; never set in a size word, whose flags use bits 0 to 2 only. */
+    public static final long PAD_TAG = 8;
+
+    static {
+        assert MIN_BLOCK_SIZE == 1L << MIN_BLOCK_SIZE_LOG2 : "MIN_BLOCK_SIZE must be a power of two";
+        assert MIN_BLOCK_SIZE % GRANULARITY == 0 && HEADER_SIZE % GRANULARITY == 0;
+        assert ((SIZE_USED | SIZE_SENTINEL | SIZE_PADDED | PAD_TAG) & SIZE_MASK) == 0 : "flags overlap the size";
+    }
+
+    private TlsfLayout() {
+    }
+
+    /** @return the size in a size word */
+    public static long size(final long sizeWord) {
+        return sizeWord & SIZE_MASK;
+    }
+
+    /** @return whether a size word has {@link #SIZE_USED} */
+    public static boolean isUsed(final long sizeWord) {
+        return (sizeWord & SIZE_USED) != 0;
+    }
+
+    /** @return the padding word that points back to the header at {@code blockAddr} */
+    public static long padWord(final long blockAddr) {
+        return blockAddr | PAD_TAG;
+    }
+
+    /** @return the address of the size word of the block at {@code blockAddr} */
+    public static long sizeAddr(final long blockAddr) {
+        return blockAddr + SIZE_OFFSET;
+    }
+
+    /** @return the address of the back link of the block at {@code blockAddr} */
+    public static long prevPhysAddr(final long blockAddr) {
+        return blockAddr + PREV_PHYS_OFFSET;
+    }
+
+    /** @return the address of the next-free link of the free block at {@code blockAddr} */
+    public static long nextFreeAddr(final long blockAddr) {
+        return blockAddr + NEXT_FREE_OFFSET;
+    }
+
+    /** @return the address of the previous-free link of the free block at {@code blockAddr} */
+    public static long prevFreeAddr(final long blockAddr) {
+        return blockAddr + PREV_FREE_OFFSET;
+    }
+
+    /** @return the payload address of an unpadded block */
+    public static long payloadAddr(final long blockAddr) {
+        return blockAddr + HEADER_SIZE;
+    }
+
+    /** @return the payload address of a padded block */
+    public static long paddedPayloadAddr(final long blockAddr) {
+        return blockAddr + PADDED_PAYLOAD_OFFSET;
+    }
+
+    /** @return where the header of an unpadded block with this payload would be */
+    public static long blockAddrOfPayload(final long payloadAddr) {
+        return payloadAddr - HEADER_SIZE;
+    }
+
+    /** @return where the header of a padded block with this payload would be */
+    public static long blockAddrOfPaddedPayload(final long payloadAddr) {
+        return payloadAddr - PADDED_PAYLOAD_OFFSET;
+    }
+
+    /** @return the address of the word before a payload: a size word, or a padding word if the block is padded */
+    public static long wordBeforePayloadAddr(final long payloadAddr) {
+        return payloadAddr - HEADER_SIZE;
+    }
+
+    /** @return the address of the physically next block (or sentinel) */
+    public static long nextPhysBlockAddr(final long blockAddr, final long blockSize) {
+        return blockAddr + blockSize;
+    }
+
+    /** @return the address of the sentinel of a pool ending (exclusive) at {@code poolEndAddr} */
+    public static long sentinelAddr(final long poolEndAddr) {
+        return poolEndAddr - SENTINEL_SIZE;
+    }
+
+    /** @return the smallest block (header and rounding included) that gives {@code byteSize} usable bytes */
+    public static long blockSizeFor(final long byteSize) {
+        final long rounded = (Math.max(byteSize, 1) + HEADER_SIZE + GRANULARITY - 1) & SIZE_MASK;
+        return Math.max(rounded, MIN_BLOCK_SIZE);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.ffmalloc.buddy;
+
+import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.AllocatorConformanceTest;
+import dev.ffmalloc.memory.NativeMemory;
+
+/**
+ * The shared conformance suite on an out-of-band buddy allocator with Linux's page-frame orders (4 KiB to 4 MiB)
+ * over a 16 MiB heap, the frame table in a second segment: the configuration {@code x86sim} uses.
+ */
+final class BuddyAllocatorPageFramesTest extends AllocatorConformanceTest {
+
+    @Override
+    protected long heapBytes() {
+        return 16 << 20;
+    }
+
+    @Override
+    protected Allocator newAllocator(final NativeMemory heap) {
+        final NativeMemory table = NativeMemory.allocate(arena,
+            BuddyAllocator.frameTableBytes(heap.byteSize(), BuddyConfig.PAGE_FRAMES));
+        final BuddyAllocator buddy = BuddyAllocator.outOfBand(heap, table, table.baseAddress(), heap.baseAddress(),
+            heap.byteSize(), BuddyConfig.PAGE_FRAMES);
+        buddy.addFreeRange(heap.baseAddress(), heap.byteSize());
+        return buddy;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.ffmalloc.memory;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NativeMemoryTest {
+
+    @Test
+    void allocatesPageAlignedMemoryOfTheSizeAsked() {
+        try (Arena arena = Arena.ofConfined()) {
+            final NativeMemory memory = NativeMemory.allocate(arena, 3 * 4096 + 100);
+            assertEquals(0, memory.baseAddress() % NativeMemory.PAGE_SIZE);
+            assertEquals(3 * 4096 + 100, memory.byteSize());
+            assertEquals(memory.baseAddress() + memory.byteSize(), memory.endAddress());
+            assertTrue(memory.contains(memory.baseAddress()));
+            assertTrue(memory.contains(memory.endAddress() - 1));
+            assertFalse(memory.contains(memory.endAddress()));
+            assertFalse(memory.contains(memory.baseAddress() - 1));
+        }
+    }
+
+    @Test
+    void addressesAreRealNativeAddresses() {
+        try (Arena arena = Arena.ofConfined()) {
+            final NativeMemory memory = NativeMemory.allocate(arena, 4096);
+            final long address = memory.baseAddress() + 64;
+            memory.setLong(address, 0x1122334455667788L);
+            final MemorySegment everything = MemorySegment.ofAddress(address).reinterpret(8);
+            assertEquals(0x1122334455667788L, everything.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
+        }
+    }
+
+    @Test
+    void storesAreLittleEndianAtEveryWidth() {
+        try (Arena arena = Arena.ofConfined()) {
+            final NativeMemory memory = NativeMemory.allocate(arena, 4096);
+            final long address = memory.baseAddress();
+            memory.setLong(address, 0x0807060504030201L);
+            for (int i = 0; i < 8; i++) {
+                assertEquals(i + 1, memory.getByte(address + i));
+            }
+            assertEquals(0x0201, memory.getShort(address));
+            assertEquals(0x04030201, memory.getInt(address));
+            memory.setShort(address + 8, (short) 0xBEEF);
+            memory.setInt(address + 12, 0xCAFEBABE);
+            memory.setByte(address + 10, (byte) 0x7F);
+            assertEquals((short) 0xBEEF, memory.getShort(address + 8));
+            assertEquals(0xCAFEBABE, memory.getInt(address + 12));
+            assertEquals(0x7F, memory.getByte(address + 10));
+        }
+    }
+
+    @Test
+    void rejectsMisalignedAccesses() {
+        try (Arena arena = Arena.ofConfined()) {
+            final NativeMemory memory = NativeMemory.allocate(arena, 4096);
+            final long address = memory.baseAddress();
+            assertThrows(IllegalArgumentException.class, () -> memory.getLong(address + 4));
+            assertThrows(IllegalArgumentException.class, () -> memory.setInt(address + 2, 1));
+            assertThrows(IllegalArgumentException.class, () -> memory.getShort(address + 1));
+        }
+    }
+
+    @Test
+    void rejectsAccessesOutsideTheSegment() {
+        try (Arena arena = Arena.ofConfined()) {
+            final NativeMemory memory = NativeMemory.allocate(arena, 4096);
+            assertThrows(IndexOutOfBoundsException.class, () -> memory.getLong(memory.endAddress()));
+            assertThrows(IndexOutOfBoundsException.class, () -> memory.setByte(memory.baseAddress() - 1, (byte) 1));
+            assertThrows(IndexOutOfBoundsException.class,
+                () -> memory.fill(memory.endAddress() - 8, 16, (byte) 0));
+            assertThrows(IndexOutOfBoundsException.class,
+                () -> memory.copy(memory.baseAddress(), memory.endAddress() - 8, 16));
+        }
+    }
+
+    @Test
+    void fillsAndCopiesOverlappingRangesLikeMemmove() {
+        try (Arena arena = Arena.ofConfined()) {
+            final NativeMemory memory = NativeMemory.allocate(arena, 4096);
+            final long address = memory.baseAddress();
+            for (int i = 0; i < 16; i++) {
+                memory.setByte(address + i, (byte) i);
+            }
+            memory.copy(address, address + 4, 12);
+            for (int i = 0; i < 12; i++) {
+                assertEquals(i, memory.getByte(address + 4 + i), "forward overlap at " + i);
+            }
+            memory.copy(address + 4, address, 12);
+            for (int i = 0; i < 12; i++) {
+                assertEquals(i, memory.getByte(address + i), "backward overlap at " + i);
+            }
+            memory.fill(address + 100, 50, (byte) 0x5A);
+            assertEquals(0, memory.getByte(address + 99));
+            assertEquals(0x5A, memory.getByte(address + 100));
+            assertEquals(0x5A, memory.getByte(address + 149));
+            assertEquals(0, memory.getByte(address + 150));
+        }
+    }
+
+    @Test
+    void anAccessAfterTheArenaClosedIsAnErrorNotACrash() {
+        final Arena arena = Arena.ofConfined();
+        final NativeMemory memory = NativeMemory.allocate(arena, 4096);
+        arena.close();
+        assertThrows(IllegalStateException.class, () -> memory.getLong(memory.baseAddress()));
+    }
+
+    @Test
+    void rejectsHeapSegmentsAndNonPositiveSizes() {
+        final IllegalArgumentException heap = assertThrows(IllegalArgumentException.class,
+            () -> new NativeMemory(MemorySegment.ofArray(new byte[16])));
+        assertTrue(heap.getMessage().startsWith("segment is not native: segment="), heap.getMessage());
+        try (Arena arena = Arena.ofConfined()) {
+            final IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> NativeMemory.allocate(arena, 0));
+            assertEquals("memory size must be positive: byteSize=0", size.getMessage());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.ffmalloc.slab;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The construction rules of seed 001, each with its own message, and the derived geometry worked by hand. */
+final class SlabConfigTest {
+
+    private static void assertRejected(final String message, final Executable construction) {
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, construction);
+        assertEquals(message, thrown.getMessage());
+    }
+
+    @Test
+    void rejectsASlabSizeThatIsNotAWholeNumberOfPages() {
+        assertRejected("slab size is not a whole number of pages: slabSize=6000, pageSize=4096",
+            () -> SlabConfig.of(64, 8, 6000, 4096, ObjectSizeType.SMALL));
+        assertRejected("slab size is not a whole number of pages: slabSize=2048, pageSize=4096",
+            () -> SlabConfig.of(64, 8, 2048, 4096, ObjectSizeType.LARGE));
+        assertRejected("slab size is not a whole number of pages: slabSize=0, pageSize=4096",
+            () -> SlabConfig.of(64, 8, 0, 4096, ObjectSizeType.LARGE));
+    }
+
+    @Test
+    void rejectsASlabSizeThatIsNotAPowerOfTwo() {
+        assertRejected("slab size is not a power of two: slabSize=12288",
+            () -> SlabConfig.of(64, 8, 12288, 4096, ObjectSizeType.SMALL));
+    }
+
+    @Test
+    void rejectsAPageSizeThatIsNotAPowerOfTwo() {
+        assertRejected("page size is not a power of two: pageSize=3000",
+            () -> SlabConfig.of(64, 8, 6000, 3000, ObjectSizeType.SMALL));
+        assertRejected("page size is not a power of two: pageSize=0",
+            () -> SlabConfig.of(64, 8, 4096, 0, ObjectSizeType.SMALL));
+    }
+
+    @Test
+    void rejectsAnObjectAlignmentThatDoesNotDivideThePageSize() {
+        assertRejected("object alignment does not divide the page size: objectAlignment=8192, pageSize=4096",
+            () -> SlabConfig.of(8192, 8192, 16384, 4096, ObjectSizeType.LARGE));
+    }
+
+    @Test
+    void rejectsAnObjectAlignmentThatIsNotAPowerOfTwo() {
+        assertRejected("alignment is not a power of two: byteAlignment=24",
+            () -> SlabConfig.of(64, 24, 4096, 4096, ObjectSizeType.SMALL));
+        assertRejected("alignment is not a power of two: byteAlignment=0",
+            () -> SlabConfig.of(64, 0, 4096, 4096, ObjectSizeType.SMALL));
+    }
+
+    @Test
+    void rejectsAnObjectTooSmallForTheFreeListLink() {
+        assertRejected("object is too small to hold the free-list link: objectSize=4, minObjectSize=8",
+            () -> SlabConfig.of(4, 4, 4096, 4096, ObjectSizeType.SMALL));
+        assertRejected("object is too small to hold the free-list link: objectSize=0, minObjectSize=8",
+            () -> SlabConfig.ofLayout(MemoryLayout.structLayout(), 4096, 4096, ObjectSizeType.LARGE));
+    }
+
+    @Test
+    void rejectsASmallSlabWithNoRoomForOneObjectAndItsSlabInfo() {
+        // 4090 bytes round up to a stride of 4096; a SlabInfo of one object takes 56 bytes.
+        assertRejected("slab is too small for one object and its SlabInfo: slabSize=4096, objectStride=4096, "
+            + "slabInfoSize=56", () -> SlabConfig.of(4090, 8, 4096, 4096, ObjectSizeType.SMALL));
+    }
+
+    @Test
+    void rejectsALargeSlabThatHoldsNoObject() {
+        assertRejected("no object fits in a slab: slabSize=8192, objectStride=8200",
+            () -> SlabConfig.of(8200, 8, 8192, 4096, ObjectSizeType.LARGE));
+    }
+
+    @Test
+    void rejectsANegativeCountOfEmptySlabsKept() {
+        assertRejected("empty slabs kept is negative: emptySlabsKept=-1",
+            () -> SlabConfig.of(64, 8, 4096, 4096, ObjectSizeType.SMALL).withEmptySlabsKept(-1));
+    }
+
+    @Test
+    void smallSlabOf48ByteObjectsHolds84ObjectsAndItsSlabInfoExactly() {
+        // 85 * 48 + (48 + 2 * 8) = 4144 > 4096; 84 * 48 + 64 = 4096.
+        final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
+        assertEquals(48, config.objectStride());
+        assertEquals(84, config.objectsPerSlab());
+        assertEquals(64, config.slabInfoSize());
+        assertEquals(4032, config.slabInfoOffset());
+        assertEquals(16, config.guaranteedAlignment());
+        assertTrue(config.findsSlabInfoByMasking());
+        assertEquals(SlabConfig.DEFAULT_EMPTY_SLABS_KEPT, config.emptySlabsKept());
+    }
+
+    @Test
+    void largeSlabUsesEveryByteForObjects() {
+        final SlabConfig config = SlabConfig.of(48, 8, 8192, 4096, ObjectSizeType.LARGE);
+        assertEquals(170, config.objectsPerSlab());
+        assertEquals(48 + 3 * 8, config.slabInfoSize());
+        assertEquals(-1, config.slabInfoOffset());
+        assertFalse(config.findsSlabInfoByMasking());
+    }
+
+    @Test
+    void seedsExampleTwoKibObjectsInAFourKibSmallSlabLeaveOneObject() {
+        assertEquals(1, SlabConfig.of(2048, 8, 4096, 4096, ObjectSizeType.SMALL).objectsPerSlab());
+        assertEquals(2, SlabConfig.of(2048, 8, 4096, 4096, ObjectSizeType.LARGE).objectsPerSlab());
+    }
+
+    @Test
+    void strideRoundsTheSizeUpToTheAlignmentAndToTheLinkWord() {
+        assertEquals(16, SlabConfig.of(12, 4, 4096, 4096, ObjectSizeType.LARGE).objectStride());
+        assertEquals(64, SlabConfig.of(40, 64, 4096, 4096, ObjectSizeType.LARGE).objectStride());
+        assertEquals(64, SlabConfig.of(40, 64, 4096, 4096, ObjectSizeType.LARGE).guaranteedAlignment());
+        assertEquals(4096, SlabConfig.of(4096, 8, 8192, 4096, ObjectSizeType.LARGE).guaranteedAlignment());
+    }
+
+    @Test
+    void aStructLayoutGivesTheObjectSizeAndAlignment() {
+        final StructLayout point = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("x"),
+            ValueLayout.JAVA_INT.withName("y"), ValueLayout.JAVA_DOUBLE.withName("weight"));
+        final SlabConfig config = SlabConfig.ofLayout(point, 4096, 4096, ObjectSizeType.SMALL);
+        assertEquals(16, config.objectSize());
+        assertEquals(8, config.objectAlignment());
+        assertEquals(16, config.objectStride());
+    }
+}
