@@ -31,9 +31,15 @@ public final class PageWalker {
     /** {@link #walk} outcome: a page fault; {@link #errorCode()} says why. */
     public static final int PAGE_FAULT = 2;
 
+    private static final long INDEX_MASK = PageTableLevel.ENTRIES - 1;
+    private static final PageSize[] PAGE_SIZE_OF_LEVEL = {null, PageSize.SIZE_4KIB, PageSize.SIZE_2MIB,
+        PageSize.SIZE_1GIB};
+
     private final Memory physical;
-    private final CpuModel model;
     private final long addressMask;
+    /** {@link PageTableEntry#reservedMask} by level number, for PS clear ({@code reservedIfTable}) and set. */
+    private final long[] reservedIfTable = new long[PageTableLevel.PML5.number() + 1];
+    private final long[] reservedIfLarge = new long[PageTableLevel.PML5.number() + 1];
 
     /** Valid after TRANSLATED: the physical base of the page, its size, its leaf entry's address, its rights. */
     private long pageAddr;
@@ -51,8 +57,11 @@ public final class PageWalker {
      */
     public PageWalker(final Memory physical, final CpuModel model) {
         this.physical = physical;
-        this.model = model;
         this.addressMask = model.addressMask();
+        for (final PageTableLevel level : PageTableLevel.values()) {
+            reservedIfTable[level.number()] = PageTableEntry.reservedMask(level, false, model);
+            reservedIfLarge[level.number()] = PageTableEntry.reservedMask(level, true, model);
+        }
     }
 
     /**
@@ -67,32 +76,35 @@ public final class PageWalker {
             return NON_CANONICAL;
         }
         final boolean nxe = registers.nxe();
+        final long nxReserved = nxe ? 0 : PageTableFlags.NO_EXECUTE;
         long tableAddr = registers.topTableAddr();
         int accumulated = AccessRights.ALL;
-        PageTableLevel level = PageTableLevel.top(la57);
+        int level = la57 ? PageTableLevel.PML5.number() : PageTableLevel.PML4.number();
         while (true) {
-            final long entryAddr = tableAddr + (long) level.index(virtAddr) * Long.BYTES;
+            // Level n is indexed by linear-address bits 9n+11 : 9n+3 (bits 20:12 for the page table).
+            final long entryAddr = tableAddr + ((virtAddr >>> (9 * level + 3)) & INDEX_MASK) * Long.BYTES;
             final long entry = physical.getLong(entryAddr);
-            if (!PageTableEntry.isPresent(entry)) {
+            if ((entry & PageTableFlags.PRESENT) == 0) {
                 return pageFault(false, false, kind, user, registers);
             }
-            if (PageTableEntry.reservedBits(level, entry, model, nxe) != 0) {
+            final boolean large = (entry & PageTableFlags.PAGE_SIZE) != 0 && level != 1;
+            if ((entry & ((large ? reservedIfLarge : reservedIfTable)[level] | nxReserved)) != 0) {
                 return pageFault(true, true, kind, user, registers);
             }
             accumulated &= rightsOf(entry, nxe);
-            if (PageTableEntry.isLeaf(entry, level)) {
+            if (level == 1 || large) {
                 return leaf(virtAddr, kind, user, registers, level, entryAddr, entry, accumulated);
             }
             if ((entry & PageTableFlags.ACCESSED) == 0) {
                 physical.setLong(entryAddr, entry | PageTableFlags.ACCESSED);
             }
             tableAddr = entry & addressMask;
-            level = level.next();
+            level--;
         }
     }
 
     private int leaf(final long virtAddr, final AccessKind kind, final boolean user, final ControlRegisters registers,
-                     final PageTableLevel level, final long entryAddr, final long entry, final int accumulated) {
+                     final int level, final long entryAddr, final long entry, final int accumulated) {
         if (!AccessRights.permits(registers.permissionTable(), kind, user, accumulated)) {
             return pageFault(true, false, kind, user, registers);
         }
@@ -100,7 +112,7 @@ public final class PageWalker {
         if (used != entry) {
             physical.setLong(entryAddr, used);
         }
-        final PageSize size = PageSize.ofLeafLevel(level);
+        final PageSize size = PAGE_SIZE_OF_LEVEL[level];
         pageAddr = PageTableEntry.address(entry, addressMask, size);
         pageSize = size;
         leafEntryAddr = entryAddr;

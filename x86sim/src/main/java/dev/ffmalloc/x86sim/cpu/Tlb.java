@@ -26,6 +26,7 @@ public final class Tlb {
     final TlbSet set4KiB = new TlbSet(PageSize.SIZE_4KIB, SLOTS_4KIB);
     final TlbSet set2MiB = new TlbSet(PageSize.SIZE_2MIB, SLOTS_2MIB);
     final TlbSet set1GiB = new TlbSet(PageSize.SIZE_1GIB, SLOTS_1GIB);
+    private final TlbSet[] bySize = {set4KiB, set2MiB, set1GiB};
 
     long hits;
     long misses;
@@ -54,11 +55,7 @@ public final class Tlb {
     }
 
     private TlbSet setOf(final PageSize pageSize) {
-        return switch (pageSize) {
-            case SIZE_4KIB -> set4KiB;
-            case SIZE_2MIB -> set2MiB;
-            case SIZE_1GIB -> set1GiB;
-        };
+        return bySize[pageSize.ordinal()];
     }
 
     /** @return lookups that found an entry */

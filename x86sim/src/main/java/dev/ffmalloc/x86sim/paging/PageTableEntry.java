@@ -49,20 +49,27 @@ public record PageTableEntry(long raw) {
      */
     public static long reservedBits(final PageTableLevel level, final long entry, final CpuModel model,
                                     final boolean nxe) {
-        long reserved = model.highPhysReservedMask() | (nxe ? 0 : PageTableFlags.NO_EXECUTE);
         final boolean pageSizeBit = (entry & PageTableFlags.PAGE_SIZE) != 0;
-        switch (level) {
-            case PML5, PML4 -> reserved |= PageTableFlags.PAGE_SIZE;
-            case PDPT -> {
-                if (pageSizeBit) {
-                    reserved |= model.gigabytePages() ? RESERVED_1GIB_LEAF : PageTableFlags.PAGE_SIZE;
-                }
-            }
-            case PD -> reserved |= pageSizeBit ? RESERVED_2MIB_LEAF : 0;
-            case PT -> {
-            }
-        }
-        return entry & reserved;
+        return entry & (reservedMask(level, pageSizeBit, model) | (nxe ? 0 : PageTableFlags.NO_EXECUTE));
+    }
+
+    /**
+     * The reserved-bit rule of the reference sheet (§1.5), in one place: bits 51:M everywhere; PS in a PML4E or
+     * PML5E, and in a PDPTE without 1 GiB pages; bits 29:13 of a 1 GiB leaf and 20:13 of a 2 MiB leaf. XD (bit 63,
+     * reserved without EFER.NXE) is not included: the caller adds it.
+     *
+     * @param pageSizeBit whether bit 7 of the entry is set (ignored for a PTE, where it is PAT)
+     * @return the mask of reserved bits of a present entry at {@code level}
+     */
+    public static long reservedMask(final PageTableLevel level, final boolean pageSizeBit, final CpuModel model) {
+        final long high = model.highPhysReservedMask();
+        return switch (level) {
+            case PML5, PML4 -> high | PageTableFlags.PAGE_SIZE;
+            case PDPT -> !pageSizeBit ? high
+                : high | (model.gigabytePages() ? RESERVED_1GIB_LEAF : PageTableFlags.PAGE_SIZE);
+            case PD -> pageSizeBit ? high | RESERVED_2MIB_LEAF : high;
+            case PT -> high;
+        };
     }
 
     /** @return whether P is set */
