@@ -41,6 +41,8 @@ public final class Mapper {
     /** Scratch of {@link #map}: frames of the tables being created, top-most first. */
     private final long[] newTables = new long[PageTableLevel.PML5.number()];
     private long tablesAllocated;
+    /** Present leaves this mapper wrote and has not removed, by {@link PageSize#ordinal()}. */
+    private final long[] leavesMapped = new long[PageSize.values().length];
     private int unresolvedFlushes;
     private MapperFlush lastFlush;
 
@@ -93,6 +95,11 @@ public final class Mapper {
     /** @return page tables this mapper took from its frame allocator and holds now (its own top table included) */
     public long tablesAllocated() {
         return tablesAllocated;
+    }
+
+    /** @return pages of {@code pageSize} this mapper mapped and has not unmapped */
+    public long pagesMapped(final PageSize pageSize) {
+        return leavesMapped[pageSize.ordinal()];
     }
 
     /** @return flush tokens returned and not yet flushed or ignored */
@@ -205,6 +212,7 @@ public final class Mapper {
             entryAddr = tableAddr + (long) level.index(virtAddr) * Long.BYTES;
         }
         physical.setLong(entryAddr, physAddr | leafBits(pageSize, flags));
+        leavesMapped[pageSize.ordinal()]++;
         return widened;
     }
 
@@ -271,6 +279,7 @@ public final class Mapper {
         final long leafEntryAddr = findLeaf(virtAddr, pageSize);
         final long entry = physical.getLong(leafEntryAddr);
         physical.setLong(leafEntryAddr, 0);
+        leavesMapped[pageSize.ordinal()]--;
         return new Unmapped(PhysAddr.of(PageTableEntry.address(entry, addressMask, pageSize)),
             newFlush(virtAddr, false));
     }
@@ -316,7 +325,9 @@ public final class Mapper {
         while (done < byteSize) {
             final PageTableLevel stop = descend(virtAddr + done, PageTableLevel.PT);
             physical.setLong(path[stop.number()], 0);
-            done += PageSize.ofLeafLevel(stop).byteSize();
+            final PageSize pageSize = PageSize.ofLeafLevel(stop);
+            leavesMapped[pageSize.ordinal()]--;
+            done += pageSize.byteSize();
         }
     }
 
