@@ -6,7 +6,7 @@ import dev.ffmalloc.x86sim.cpu.AccessResult;
 import dev.ffmalloc.x86sim.cpu.Cpu;
 import dev.ffmalloc.x86sim.cpu.VirtualMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
-import dev.ffmalloc.x86sim.paging.FrameAllocator;
+import dev.ffmalloc.x86sim.paging.FrameSource;
 import dev.ffmalloc.x86sim.paging.Mapper;
 
 import java.lang.foreign.Arena;
@@ -124,7 +124,7 @@ public final class Simulator implements AutoCloseable {
     }
 
     /** @return a mapper over a new, empty top-level table taken from {@code frames} */
-    public Mapper newAddressSpace(final FrameAllocator frames, final boolean fiveLevel) {
+    public Mapper newAddressSpace(final FrameSource frames, final boolean fiveLevel) {
         return Mapper.create(physical, model, frames, fiveLevel);
     }
 

@@ -6,7 +6,7 @@ import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PageTableFlags;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
-import dev.ffmalloc.x86sim.paging.StackFrameAllocator;
+import dev.ffmalloc.x86sim.paging.StackFrameSource;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,7 +51,7 @@ public class MapGibibyteBenchmark {
     /** A fresh, empty address space before each mapping. */
     @Setup(Level.Invocation)
     public void newAddressSpace() {
-        mapper = machine.newAddressSpace(new StackFrameAllocator(0x1000, TABLE_AREA_END), false);
+        mapper = machine.newAddressSpace(new StackFrameSource(0x1000, TABLE_AREA_END), false);
     }
 
     /** Releases the RAM. */

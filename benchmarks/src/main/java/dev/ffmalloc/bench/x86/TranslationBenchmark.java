@@ -9,7 +9,7 @@ import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PageTableFlags;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
-import dev.ffmalloc.x86sim.paging.StackFrameAllocator;
+import dev.ffmalloc.x86sim.paging.StackFrameSource;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,7 +61,7 @@ public class TranslationBenchmark {
     @Setup(Level.Trial)
     public void boot() {
         machine = Simulator.withFlatRam(4 << 20, CpuModel.DEFAULT, 1);
-        final Mapper mapper = machine.newAddressSpace(new StackFrameAllocator(0x1000, PHYS_BASE), false);
+        final Mapper mapper = machine.newAddressSpace(new StackFrameSource(0x1000, PHYS_BASE), false);
         mapper.mapRange(VirtAddr.of(VIRT_BASE), PhysAddr.of(PHYS_BASE), PAGES * 4096L, PageTableFlags.WRITABLE,
             PageSize.SIZE_4KIB).ignore();
         cpu = machine.cpu(0);

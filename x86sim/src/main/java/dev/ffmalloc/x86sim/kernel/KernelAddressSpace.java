@@ -3,7 +3,7 @@ package dev.ffmalloc.x86sim.kernel;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
-import dev.ffmalloc.x86sim.paging.FrameAllocator;
+import dev.ffmalloc.x86sim.paging.FrameSource;
 import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.MapperFlush;
 import dev.ffmalloc.x86sim.paging.PageSize;
@@ -39,11 +39,11 @@ public final class KernelAddressSpace {
     private static final long PAGE_BYTES = PageSize.SIZE_4KIB.byteSize();
 
     private final Mapper mapper;
-    private final FrameAllocator frames;
+    private final FrameSource frames;
     /** Invariant: {@code [HEAP_BASE, heapEnd)} is mapped with 4 KiB pages whose frames came from {@code frames}. */
     private long heapEnd = HEAP_BASE;
 
-    private KernelAddressSpace(final Mapper mapper, final FrameAllocator frames) {
+    private KernelAddressSpace(final Mapper mapper, final FrameSource frames) {
         this.mapper = mapper;
         this.frames = frames;
     }
@@ -54,7 +54,7 @@ public final class KernelAddressSpace {
      * @param physical the machine's physical memory
      */
     public static KernelAddressSpace create(final Memory physical, final CpuModel model,
-                                            final FrameAllocator frames) {
+                                            final FrameSource frames) {
         return new KernelAddressSpace(Mapper.create(physical, model, frames, false), frames);
     }
 
@@ -99,7 +99,7 @@ public final class KernelAddressSpace {
         }
         for (long page = 0; page < pages; page++) {
             final long frameAddr = frames.allocateFrame();
-            if (frameAddr == FrameAllocator.NO_FRAME) {
+            if (frameAddr == FrameSource.NO_FRAME) {
                 shrinkHeapTo(start);
                 throw heapCannotGrow(byteSize);
             }

@@ -31,7 +31,7 @@ public final class Mapper {
 
     private final Memory physical;
     private final CpuModel model;
-    private final FrameAllocator frames;
+    private final FrameSource frames;
     private final long topTableAddr;
     private final PageTableLevel top;
     private final int linearBits;
@@ -55,7 +55,7 @@ public final class Mapper {
      * @param topTableAddr the PML4 (or PML5) table, 4 KiB-aligned: what CR3 will hold
      * @param fiveLevel    whether the tree is for 5-level paging (CR4.LA57)
      */
-    public Mapper(final Memory physical, final CpuModel model, final FrameAllocator frames,
+    public Mapper(final Memory physical, final CpuModel model, final FrameSource frames,
                   final PhysAddr topTableAddr, final boolean fiveLevel) {
         if (!topTableAddr.isAligned(TABLE_BYTES) || (topTableAddr.value() & ~model.addressMask()) != 0) {
             throw new IllegalArgumentException("top-level table must be 4KiB-aligned and below MAXPHYADDR: physAddr="
@@ -75,10 +75,10 @@ public final class Mapper {
      *
      * @throws MapperException ({@link MapperError#FRAME_ALLOCATION_FAILED}) if no frame is left
      */
-    public static Mapper create(final Memory physical, final CpuModel model, final FrameAllocator frames,
+    public static Mapper create(final Memory physical, final CpuModel model, final FrameSource frames,
                                 final boolean fiveLevel) {
         final long frameAddr = frames.allocateFrame();
-        if (frameAddr == FrameAllocator.NO_FRAME) {
+        if (frameAddr == FrameSource.NO_FRAME) {
             throw MapperException.frameAllocationFailed(0, 1);
         }
         physical.fill(frameAddr, TABLE_BYTES, (byte) 0);
@@ -219,7 +219,7 @@ public final class Mapper {
     private void allocateTables(final long virtAddr, final int tablesNeeded) {
         for (int i = 0; i < tablesNeeded; i++) {
             final long frameAddr = frames.allocateFrame();
-            if (frameAddr == FrameAllocator.NO_FRAME) {
+            if (frameAddr == FrameSource.NO_FRAME) {
                 for (int taken = i - 1; taken >= 0; taken--) {
                     frames.deallocateFrame(newTables[taken]);
                 }

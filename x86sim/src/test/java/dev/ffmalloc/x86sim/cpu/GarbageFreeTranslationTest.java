@@ -6,7 +6,7 @@ import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PageTableFlags;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
-import dev.ffmalloc.x86sim.paging.StackFrameAllocator;
+import dev.ffmalloc.x86sim.paging.StackFrameSource;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ class GarbageFreeTranslationTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Arena arena = Arena.ofConfined()) {
             final FlatPhysicalMemory ram = FlatPhysicalMemory.allocate(arena, 4 << 20);
-            final Mapper mapper = Mapper.create(ram, CpuModel.DEFAULT, new StackFrameAllocator(0x1000, 0x10_0000),
+            final Mapper mapper = Mapper.create(ram, CpuModel.DEFAULT, new StackFrameSource(0x1000, 0x10_0000),
                 false);
             final long base = 0xFFFF_C900_0000_0000L;
             mapper.mapRange(VirtAddr.of(base), PhysAddr.of(0x10_0000), 0x20_0000, PageTableFlags.WRITABLE,

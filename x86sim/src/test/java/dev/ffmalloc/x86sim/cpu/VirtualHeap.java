@@ -7,7 +7,7 @@ import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PageTableFlags;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
-import dev.ffmalloc.x86sim.paging.StackFrameAllocator;
+import dev.ffmalloc.x86sim.paging.StackFrameSource;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 
 import java.lang.foreign.Arena;
@@ -31,7 +31,7 @@ final class VirtualHeap {
     VirtualHeap(final Arena arena, final NativeMemory heap) {
         final long pages = heap.byteSize() / 4096;
         ram = FlatPhysicalMemory.allocate(arena, TABLE_AREA + heap.byteSize());
-        mapper = Mapper.create(ram, CpuModel.DEFAULT, new StackFrameAllocator(0x1000, TABLE_AREA), false);
+        mapper = Mapper.create(ram, CpuModel.DEFAULT, new StackFrameSource(0x1000, TABLE_AREA), false);
         cpu = new Cpu(0, ram, CpuModel.DEFAULT);
         for (long page = 0; page < pages; page++) {
             final long frameAddr = TABLE_AREA + (pages - 1 - page) * 4096;

@@ -6,7 +6,7 @@ import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PageTableFlags;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
-import dev.ffmalloc.x86sim.paging.StackFrameAllocator;
+import dev.ffmalloc.x86sim.paging.StackFrameSource;
 import dev.ffmalloc.x86sim.paging.TranslateResult;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,7 @@ class VirtualMemoryTest {
     void boot() {
         arena = Arena.ofConfined();
         ram = FlatPhysicalMemory.allocate(arena, 1 << 20);
-        mapper = Mapper.create(ram, CpuModel.DEFAULT, new StackFrameAllocator(0x1000, 0x10000), false);
+        mapper = Mapper.create(ram, CpuModel.DEFAULT, new StackFrameSource(0x1000, 0x10000), false);
         for (int page = 0; page < FRAMES.length; page++) {
             mapper.map(VirtAddr.of(BASE + page * 4096L), PhysAddr.of(FRAMES[page]), PageSize.SIZE_4KIB,
                 PageTableFlags.WRITABLE).ignore();

@@ -15,7 +15,7 @@ import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PageTableLevel;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
-import dev.ffmalloc.x86sim.paging.StackFrameAllocator;
+import dev.ffmalloc.x86sim.paging.StackFrameSource;
 import dev.ffmalloc.x86sim.paging.TranslateResult;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +41,7 @@ class KernelAddressSpaceTest {
 
     Arena arena;
     FlatPhysicalMemory ram;
-    StackFrameAllocator frames;
+    StackFrameSource frames;
     KernelAddressSpace kernel;
     Cpu cpu;
     VirtualMemory memory;
@@ -50,7 +50,7 @@ class KernelAddressSpaceTest {
     void boot() {
         arena = Arena.ofConfined();
         ram = FlatPhysicalMemory.allocate(arena, 64 * MIB);
-        frames = new StackFrameAllocator(32 * MIB, 64 * MIB);
+        frames = new StackFrameSource(32 * MIB, 64 * MIB);
         kernel = KernelAddressSpace.create(ram, CpuModel.DEFAULT, frames);
         kernel.mapDirect(PhysAddr.of(0), 64 * MIB).ignore();
         kernel.mapKernelImage(PhysAddr.of(16 * MIB), 4 * MIB).ignore();

@@ -30,7 +30,7 @@ class MapperTest {
 
     Arena arena;
     FlatPhysicalMemory ram;
-    StackFrameAllocator frames;
+    StackFrameSource frames;
     Mapper mapper;
     Cpu cpu;
 
@@ -38,7 +38,7 @@ class MapperTest {
     void boot() {
         arena = Arena.ofConfined();
         ram = FlatPhysicalMemory.allocate(arena, 8 << 20);
-        frames = new StackFrameAllocator(1 << 20, 8 << 20);
+        frames = new StackFrameSource(1 << 20, 8 << 20);
         mapper = Mapper.create(ram, CpuModel.DEFAULT, frames, false);
         cpu = new Cpu(0, ram, CpuModel.DEFAULT);
         cpu.writeCr3(mapper.topTableAddr().value());
@@ -271,7 +271,7 @@ class MapperTest {
 
     @Test
     void frameAllocationFailedTakesNoFrameAndWritesNothing() {
-        final StackFrameAllocator twoFrames = new StackFrameAllocator(0x10_0000, 0x10_3000);
+        final StackFrameSource twoFrames = new StackFrameSource(0x10_0000, 0x10_3000);
         final Mapper small = Mapper.create(ram, CpuModel.DEFAULT, twoFrames, false);
         final MapperException refused = assertThrows(MapperException.class,
             () -> small.map(VirtAddr.of(0x40_0000), PhysAddr.of(0x9000), SIZE_4KIB, RW));

@@ -3,11 +3,11 @@ package dev.ffmalloc.x86sim.paging;
 import org.agrona.collections.LongArrayList;
 
 /**
- * The smallest useful {@link FrameAllocator}: hands out the 4 KiB frames of one physical range in address order,
+ * The smallest useful {@link FrameSource}: hands out the 4 KiB frames of one physical range in address order,
  * and reuses given-back frames last-in first-out. For machines built without the buddy frame allocator (tests,
  * benchmarks, outside users who just want page tables).
  */
-public final class StackFrameAllocator implements FrameAllocator {
+public final class StackFrameSource implements FrameSource {
 
     private static final long FRAME_BYTES = PageSize.SIZE_4KIB.byteSize();
 
@@ -22,7 +22,7 @@ public final class StackFrameAllocator implements FrameAllocator {
      * @param endAddr   one past the last byte, 4 KiB-aligned
      * @throws IllegalArgumentException if an address is not 4 KiB-aligned or the range is empty
      */
-    public StackFrameAllocator(final long startAddr, final long endAddr) {
+    public StackFrameSource(final long startAddr, final long endAddr) {
         if ((startAddr | endAddr) % FRAME_BYTES != 0 || endAddr <= startAddr) {
             throw new IllegalArgumentException("frame range must be non-empty and 4 KiB-aligned: startAddr=0x"
                 + Long.toHexString(startAddr) + ", endAddr=0x" + Long.toHexString(endAddr));
