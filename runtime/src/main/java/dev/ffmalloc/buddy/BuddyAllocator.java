@@ -21,7 +21,7 @@ import static dev.ffmalloc.alloc.AllocatorErrors.hex;
  * linked so a buddy is unlinked in constant time, and no list is ever scanned.
  *
  * <h2>Two metadata placements</h2>
- * Every minimum block of the span has a {@link BlockState} word: not managed, inside a block, or the head of a free
+ * Every minimum block of the span has a state word: not managed, inside a block, or the head of a free
  * or used block with its order (allocated blocks have no header, so the order must be kept elsewhere).
  * <ul>
  *   <li>{@link #inBand}: a heap. The state words are a byte table carved from the start of the span itself (counted
@@ -34,6 +34,22 @@ import static dev.ffmalloc.alloc.AllocatorErrors.hex;
  * {@link #addFreeRange}, which carves a range into the largest naturally aligned blocks. The in-band factory adds
  * its span minus the table.
  *
+ * <h2>Example: a physical frame allocator</h2>
+ * {@snippet :
+ * // Frames 0 .. 8 GiB, frame table on the host; only the usable E820 ranges become free.
+ * long physBytes = 8L << 30;
+ * long tableBytes = BuddyAllocator.frameTableBytes(physBytes, BuddyConfig.PAGE_FRAMES); // 24 MiB
+ * NativeMemory table = NativeMemory.allocate(arena, tableBytes);
+ * BuddyAllocator frames = BuddyAllocator.outOfBand(null, table, table.baseAddress(), 0, physBytes,
+ *     BuddyConfig.PAGE_FRAMES);
+ * frames.addFreeRange(0x0, 0x9FC00);                     // 639 KiB low memory (frame 0 is left out)
+ * frames.addFreeRange(0x100000, 0xBFFDC000L - 0x100000); // 1 MiB .. ~3 GiB
+ * long physAddr = frames.allocateOrder(0);               // one 4 KiB frame
+ * long hugeAddr = frames.allocateOrder(9);               // a 2 MiB-aligned 2 MiB block
+ * frames.free(physAddr);
+ * }
+ * The table costs 12 bytes per 4 KiB frame of the span (0.3%), holes included, as Linux's flat {@code mem_map}.
+ *
  * <h2>Addresses</h2>
  * Blocks are aligned in absolute addresses (block number = {@code addr >>> log2(minBlockSize)}, as a PFN is), so an
  * alignment up to a block's size costs nothing and a larger one raises the order. Address 0 is never managed: it is
@@ -41,13 +57,13 @@ import static dev.ffmalloc.alloc.AllocatorErrors.hex;
  *
  * <h2>What it does not do</h2>
  * It is single-threaded (wrap it in a {@code LockedAllocator}); it wastes up to half of every block (see
- * {@link BuddyConfig}); it does not grow a block in place, and shrinks one in place only by freeing upper halves;
- * it does not keep per-migratetype lists or per-CPU caches as Linux does.
+ * {@link BuddyConfig}); {@link #reallocate} grows a block in place only into free upper buddies; it does not keep
+ * per-migratetype lists or per-CPU caches as Linux does.
  */
 public final class BuddyAllocator implements Allocator {
 
     /** The block index that ends a free list. */
-    public static final long NO_INDEX = -1;
+    static final long NO_INDEX = -1;
 
     private final BuddyMetadata metadata;
     /** Where block contents live, for {@link #reallocate}; null for an out-of-band allocator given none. */
@@ -100,8 +116,11 @@ public final class BuddyAllocator implements Allocator {
      * Creates a heap over {@code [spanAddr, spanAddr + spanByteSize)} in {@code memory}: a state table of one byte
      * per minimum block is carved from the start of the span, and the rest is added with {@link #addFreeRange}.
      *
+     * @param memory       the memory the span lives in; the allocator reads and writes the span through it
      * @param spanAddr     a multiple of {@code config.minBlockSize()}
      * @param spanByteSize bytes of the span; a partial minimum block at the end is ignored
+     * @param config       the orders
+     * @return a heap with every block of the span after the table free
      * @throws IllegalArgumentException if the span is misaligned, wraps, or leaves no room after its table
      */
     public static BuddyAllocator inBand(final Memory memory, final long spanAddr, final long spanByteSize,
@@ -129,7 +148,13 @@ public final class BuddyAllocator implements Allocator {
      *
      * @param blockMemory where block contents live, used only by {@link #reallocate}'s copy; may be null, and then
      *                    {@link #memory()} and {@link #reallocate} throw {@link UnsupportedOperationException}
-     * @param tableAddr   a multiple of 4, in {@code tableMemory}, not overlapping the span if both memories are one
+     * @param tableMemory  where the frame table lives
+     * @param tableAddr    a multiple of 4, in {@code tableMemory}, not overlapping the span if both memories are one
+     * @param spanAddr     address of the first block, a multiple of {@code config.minBlockSize()}; may be 0, as a
+     *                     physical address space is (address 0 itself is never managed)
+     * @param spanByteSize bytes the table covers; a partial minimum block at the end is ignored
+     * @param config       the orders
+     * @return an allocator that manages nothing yet
      * @throws IllegalArgumentException if the span or the table address is bad
      */
     public static BuddyAllocator outOfBand(final Memory blockMemory, final Memory tableMemory, final long tableAddr,
@@ -156,8 +181,11 @@ public final class BuddyAllocator implements Allocator {
     }
 
     /**
-     * @return bytes the frame table of an out-of-band allocator over {@code spanByteSize} bytes needs:
-     * {@code floor(spanByteSize / minBlockSize) * 12}
+     * Sizes the frame table of an out-of-band allocator.
+     *
+     * @param spanByteSize bytes of the span the table covers
+     * @param config       the orders
+     * @return {@code floor(spanByteSize / minBlockSize) * 12}: one 12-byte entry per minimum block
      */
     public static long frameTableBytes(final long spanByteSize, final BuddyConfig config) {
         if (spanByteSize < 0) {
@@ -194,8 +222,11 @@ public final class BuddyAllocator implements Allocator {
      * number)}, reduced until the block ends within the range; each block goes through the normal free path, so it
      * merges with free buddies added before. Takes time proportional to the range's minimum blocks.
      *
-     * @throws IllegalArgumentException if the size is negative, the range is not inside the span, or any of its
-     *                                  minimum blocks is already managed (nothing is added then)
+     * @param addr     first byte of the range, any alignment
+     * @param byteSize bytes of the range
+     * @throws IllegalArgumentException if the size is negative, the range is not inside the span, overlaps the
+     *                                  in-band state table, or any of its minimum blocks is already managed
+     *                                  (nothing is added then)
      */
     public void addFreeRange(final long addr, final long byteSize) {
         final long offset = addr - spanAddr;
@@ -212,12 +243,10 @@ public final class BuddyAllocator implements Allocator {
         if (firstBlockNumber + startIndex == 0) {
             startIndex++;
         }
-        for (long index = startIndex; index < endIndex; index++) {
-            final int state = metadata.state(index);
-            if (state != BlockState.NOT_MANAGED) {
-                throw rangeOverlapsManaged(addr, byteSize, blockAddr(index), state);
-            }
+        if (startIndex < endIndex && startIndex < metadataBytes >>> minBlockShift) {
+            throw rangeOverlapsTable(addr, byteSize);
         }
+        checkNotManaged(startIndex, endIndex, addr, byteSize);
         for (long index = startIndex; index < endIndex; index++) {
             metadata.setState(index, BlockState.INSIDE);
         }
@@ -230,6 +259,16 @@ public final class BuddyAllocator implements Allocator {
         if (startIndex < endIndex) {
             managedBytes += (endIndex - startIndex) << minBlockShift;
             raiseLargestPossibleOrder(startIndex, endIndex);
+        }
+    }
+
+    /** Checks that no min block of {@code [startIndex, endIndex)} is managed yet, before anything changes. */
+    private void checkNotManaged(final long startIndex, final long endIndex, final long addr, final long byteSize) {
+        for (long index = startIndex; index < endIndex; index++) {
+            final int state = metadata.state(index);
+            if (state != BlockState.NOT_MANAGED) {
+                throw rangeOverlapsManaged(addr, byteSize, blockAddr(index), state);
+            }
         }
     }
 
@@ -297,6 +336,7 @@ public final class BuddyAllocator implements Allocator {
     /**
      * Allocates a block of {@code order}, as Linux's {@code alloc_pages} does.
      *
+     * @param order from 0 to maxOrder
      * @return the block's address, aligned to its size {@code minBlockSize << order}
      * @throws IllegalArgumentException if the order is outside 0..maxOrder
      * @throws OutOfMemoryException     if no free block of that order or above exists
@@ -312,6 +352,7 @@ public final class BuddyAllocator implements Allocator {
     /**
      * Allocates a block of {@code order} without creating garbage when none is free.
      *
+     * @param order from 0 to maxOrder
      * @return the block's address, or {@link #NO_BLOCK} if no free block of that order or above exists
      * @throws IllegalArgumentException if the order is outside 0..maxOrder
      */
@@ -328,6 +369,7 @@ public final class BuddyAllocator implements Allocator {
         }
         int blockOrder = Long.numberOfTrailingZeros(candidateOrders);
         final long blockIndex = freeHead[blockOrder];
+        assert metadata.state(blockIndex) == BlockState.free(blockOrder) : "listed block is not free of its order";
         unlinkFree(blockIndex, blockOrder);
         // Split: keep the lower half, free the upper half one order down, until the block has the order asked.
         while (blockOrder > order) {
@@ -370,6 +412,8 @@ public final class BuddyAllocator implements Allocator {
                 break;
             }
             unlinkFree(buddyIndex, blockOrder);
+            assert (Math.min(index, buddyIndex) + firstBlockNumber & (2L << blockOrder) - 1) == 0
+                : "merged block is not naturally aligned";
             metadata.setState(Math.max(index, buddyIndex), BlockState.INSIDE);
             index = Math.min(index, buddyIndex);
             blockOrder++;
@@ -470,8 +514,10 @@ public final class BuddyAllocator implements Allocator {
     // ------------------------------------------------------------------------------------------------ resizing
 
     /**
-     * Resizes a block: in place if the new size and alignment need no larger order (the upper halves are freed),
-     * otherwise by allocating a block of the new order, copying and freeing the old one.
+     * Resizes a block in place when it can: shrinking frees its upper halves; growing takes its upper buddies when
+     * the block is the lower half at every order on the way up and each buddy is free at exactly that order (so the
+     * contents stay put and nothing is copied). Otherwise it allocates a block of the new order, copies and frees
+     * the old one. Takes time proportional to the number of orders, plus the copy.
      *
      * @throws UnsupportedOperationException if this out-of-band allocator has no block memory
      * @throws OutOfMemoryException          if no block of the new order is free; the old block is untouched
@@ -486,13 +532,8 @@ public final class BuddyAllocator implements Allocator {
         }
         final int oldOrder = BlockState.order(metadata.state(blockIndex));
         final int newOrder = config.orderForSize(Math.max(newByteSize, byteAlignment));
-        if (newOrder <= oldOrder) {
-            // Aligned already: the block is aligned to its own size, at least the new order's.
-            for (int order = oldOrder - 1; order >= newOrder; order--) {
-                pushFree(blockIndex + (1L << order), order); // its buddy is the kept part, which is used: no merge
-            }
-            metadata.setState(blockIndex, BlockState.used(newOrder));
-            counters.onResize(config.blockSize(oldOrder), config.blockSize(newOrder));
+        if (newOrder <= oldOrder || canGrowInPlace(blockIndex, oldOrder, newOrder)) {
+            resizeInPlace(blockIndex, oldOrder, newOrder);
             return address;
         }
         final long newAddress = allocateOrderUnchecked(newOrder);
@@ -503,6 +544,37 @@ public final class BuddyAllocator implements Allocator {
         counters.onFree(config.blockSize(oldOrder));
         release(blockIndex, oldOrder);
         return newAddress;
+    }
+
+    /** @return whether the upper buddy of the block at every order from {@code oldOrder} up is free of that order */
+    private boolean canGrowInPlace(final long blockIndex, final int oldOrder, final int newOrder) {
+        final long blockNumber = firstBlockNumber + blockIndex;
+        for (int order = oldOrder; order < newOrder; order++) {
+            final long buddyIndex = blockIndex + (1L << order);
+            if ((blockNumber & (1L << order)) != 0 || buddyIndex >= blockCount
+                || metadata.state(buddyIndex) != BlockState.free(order)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Changes the order of used block {@code blockIndex}: growing absorbs the free upper buddies (checked by
+     * {@link #canGrowInPlace}); shrinking frees the upper halves, which cannot merge since their buddy is the kept
+     * part. The block stays aligned to its new size: to grow it was the lower half at every order.
+     */
+    private void resizeInPlace(final long blockIndex, final int oldOrder, final int newOrder) {
+        for (int order = oldOrder; order < newOrder; order++) {
+            final long buddyIndex = blockIndex + (1L << order);
+            unlinkFree(buddyIndex, order);
+            metadata.setState(buddyIndex, BlockState.INSIDE);
+        }
+        for (int order = oldOrder - 1; order >= newOrder; order--) {
+            pushFree(blockIndex + (1L << order), order);
+        }
+        metadata.setState(blockIndex, BlockState.used(newOrder));
+        counters.onResize(config.blockSize(oldOrder), config.blockSize(newOrder));
     }
 
     // ------------------------------------------------------------------------------------------------ queries
@@ -732,6 +804,11 @@ public final class BuddyAllocator implements Allocator {
     private IllegalArgumentException rangeOutsideSpan(final long addr, final long byteSize) {
         return new IllegalArgumentException("range lies outside the span: addr=" + hex(addr) + ", byteSize="
             + byteSize + ", spanAddr=" + hex(spanAddr) + ", spanEnd=" + hex(spanAddr + spanByteSize));
+    }
+
+    private IllegalArgumentException rangeOverlapsTable(final long addr, final long byteSize) {
+        return new IllegalArgumentException("range overlaps the in-band state table: addr=" + hex(addr)
+            + ", byteSize=" + byteSize + ", tableAddr=" + hex(spanAddr) + ", tableBytes=" + metadataBytes);
     }
 
     private static IllegalArgumentException rangeOverlapsManaged(final long addr, final long byteSize,

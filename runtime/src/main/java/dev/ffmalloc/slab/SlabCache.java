@@ -18,7 +18,8 @@ import static dev.ffmalloc.slab.SlabInfoLayout.LIST_EMPTY;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_FULL;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_INDEX_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.NEXT_OFFSET;
-import static dev.ffmalloc.slab.SlabInfoLayout.PARTIAL_BUCKETS;
+import static dev.ffmalloc.slab.SlabInfoLayout.LIST_NONE;
+import static dev.ffmalloc.slab.SlabInfoLayout.MAX_PARTIAL_BUCKETS;
 import static dev.ffmalloc.slab.SlabInfoLayout.PREV_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.SLAB_ADDR_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
@@ -31,11 +32,12 @@ import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
  * <h2>Structure</h2>
  * Each slab has a SlabInfo ({@link SlabInfoLayout}) holding a free-object list (the link is stored in the free object)
  * and an allocation bitmap. SlabInfos are linked into doubly linked lists: full slabs, empty slabs, and the partial
- * slabs spread over {@value SlabInfoLayout#PARTIAL_BUCKETS} buckets by how many objects they have in use, with a
- * 64-bit mask of non-empty buckets. Allocation takes from the head of the highest non-empty bucket, so it prefers the
- * fullest partial slab in constant time: exactly when a slab holds at most 64 objects (one bucket per count), to
- * within {@code objectsPerSlab / 64} objects otherwise (bucket {@code = inUse * 64 / objectsPerSlab}). Filling the
- * fullest slabs first lets the emptiest drain and go back to the backend. Up to
+ * slabs in buckets by how many objects they have in use, one bucket per count up to
+ * {@value SlabInfoLayout#MAX_PARTIAL_BUCKETS} objects per slab. A two-level bitmap (a summary word over 64 words of 64
+ * bucket bits, as TLSF's first and second levels) finds the highest non-empty bucket with two bit scans, so
+ * allocation takes the fullest partial slab in constant time: exactly, or for slabs of more than 4096 objects to
+ * within {@code objectsPerSlab / 4096} objects (bucket {@code = inUse * 4096 / objectsPerSlab}). Filling the fullest
+ * slabs first lets the emptiest drain and go back to the backend. Up to
  * {@link SlabConfig#emptySlabsKept()} empty slabs are kept instead of given back, so allocating and freeing at a
  * slab boundary does not call the backend each time.
  *
@@ -72,16 +74,19 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private final boolean masked;
     /** SMALL: the SlabInfo is inside the slab; LARGE: it comes from the backend. */
     private final boolean inlineSlabInfo;
-    /** Bucket of a partial slab = {@code (inUse * bucketFactor) >>> 32}, in {@code [0, PARTIAL_BUCKETS)}. */
+    /** Bucket of a partial slab = {@code (inUse * bucketFactor) >>> 32}, in {@code [0, partialHeads.length)}. */
     private final long bucketFactor;
     private final int emptySlabsKept;
     /** Non-zero in its low bit, so {@code cookie ^ slabAddr} (page aligned) is never 0, the cleared value. */
     private final long cookie;
     private final AllocatorCounters counters = new AllocatorCounters();
 
-    /** Head SlabInfo of each partial bucket, 0 if empty; bit b of {@link #partialMask} set iff head b != 0. */
-    private final long[] partialHeads = new long[PARTIAL_BUCKETS];
-    private long partialMask;
+    /** Head SlabInfo of each partial bucket (index = objects in use, when exact), 0 if empty. */
+    private final long[] partialHeads;
+    /** Bit {@code b % 64} of word {@code b / 64} set iff {@code partialHeads[b] != 0}. */
+    private final long[] partialMasks;
+    /** Bit g set iff {@code partialMasks[g] != 0}. */
+    private long partialSummary;
     /** Head of the full list (every object in use), 0 if empty. */
     private long fullHead;
     /** Head of the empty list (no object in use), 0 if empty; it holds at most {@link #emptySlabsKept} slabs. */
@@ -118,7 +123,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         this.guaranteedAlignment = config.guaranteedAlignment();
         this.masked = config.findsSlabInfoByMasking();
         this.inlineSlabInfo = config.sizeType() == ObjectSizeType.SMALL;
-        this.bucketFactor = objectsPerSlab <= PARTIAL_BUCKETS ? 1L << 32 : ((long) PARTIAL_BUCKETS << 32) / objectsPerSlab;
+        final int buckets = (int) Math.min(objectsPerSlab, MAX_PARTIAL_BUCKETS);
+        this.bucketFactor = objectsPerSlab <= MAX_PARTIAL_BUCKETS ? 1L << 32
+            : ((long) MAX_PARTIAL_BUCKETS << 32) / objectsPerSlab;
+        this.partialHeads = new long[buckets];
+        this.partialMasks = new long[(buckets + Long.SIZE - 1) / Long.SIZE];
         this.emptySlabsKept = config.emptySlabsKept();
         this.cookie = (COOKIE_SEQUENCE.incrementAndGet() * COOKIE_MULTIPLIER) | 1;
         if (objectsPerSlab > Integer.MAX_VALUE) {
@@ -153,9 +162,15 @@ public final class SlabCache implements Allocator, AutoCloseable {
     public long tryAllocate() {
         final Memory memory = this.memory;
         // 1. The fullest partial slab, else a kept empty slab, else a new one (slow path).
-        final long partialMask = this.partialMask;
-        final long slabInfoAddr = partialMask != 0
-            ? partialHeads[Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask)] : emptyOrNewSlab();
+        final long partialSummary = this.partialSummary;
+        final long slabInfoAddr;
+        if (partialSummary != 0) {
+            final int group = Long.SIZE - 1 - Long.numberOfLeadingZeros(partialSummary);
+            slabInfoAddr = partialHeads[group * Long.SIZE + Long.SIZE - 1
+                - Long.numberOfLeadingZeros(partialMasks[group])];
+        } else {
+            slabInfoAddr = emptyOrNewSlab();
+        }
         if (slabInfoAddr == NO_BLOCK) {
             return NO_BLOCK;
         }
@@ -317,7 +332,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         }
         closed = true;
         releaseList(LIST_FULL);
-        for (int bucket = 0; bucket < PARTIAL_BUCKETS; bucket++) {
+        for (int bucket = 0; bucket < partialHeads.length; bucket++) {
             releaseList(bucket);
         }
         releaseList(LIST_EMPTY);
@@ -389,7 +404,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         memory.setLong(slabInfoAddr + SLAB_ADDR_OFFSET, slabAddr);
         memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, slabAddr);
         memory.setInt(slabInfoAddr + IN_USE_OFFSET, 0);
-        memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, -1);
+        memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, LIST_NONE);
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
         memory.fill(bitmapWordAddr(slabInfoAddr, 0), SlabInfoLayout.bitmapWords(objectsPerSlab) * Long.BYTES,
             (byte) 0);
@@ -536,7 +551,17 @@ public final class SlabCache implements Allocator, AutoCloseable {
         } else {
             partialHeads[list] = slabInfoAddr;
             partialSlabs += countChange;
-            partialMask = slabInfoAddr != 0 ? partialMask | (1L << list) : partialMask & ~(1L << list);
+            final int group = list / Long.SIZE;
+            if (slabInfoAddr != 0) {
+                partialMasks[group] |= 1L << list;
+                partialSummary |= 1L << group;
+            } else {
+                final long mask = partialMasks[group] & ~(1L << list);
+                partialMasks[group] = mask;
+                if (mask == 0) {
+                    partialSummary &= ~(1L << group);
+                }
+            }
         }
     }
 
@@ -567,7 +592,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         } else {
             setHead(list, nextAddr, -1);
         }
-        memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, -1);
+        memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, LIST_NONE);
     }
 
     private void countOnly(final int list, final int countChange) {
@@ -592,11 +617,13 @@ public final class SlabCache implements Allocator, AutoCloseable {
     public void checkIntegrity() {
         long objects = checkList(LIST_FULL, fullSlabs) + checkList(LIST_EMPTY, emptySlabs);
         long partialSeen = 0;
-        for (int bucket = 0; bucket < PARTIAL_BUCKETS; bucket++) {
-            if ((partialHeads[bucket] != 0) != ((partialMask & (1L << bucket)) != 0)) {
-                throw new HeapCorruptionException("partial mask bit set iff bucket non-empty, bucket=" + bucket,
-                    partialHeads[bucket]);
-            }
+        for (int group = 0; group < partialMasks.length; group++) {
+            requireThat((partialMasks[group] != 0) == ((partialSummary & (1L << group)) != 0),
+                "summary bit set iff mask word non-empty, group=" + group, 0);
+        }
+        for (int bucket = 0; bucket < partialHeads.length; bucket++) {
+            requireThat((partialHeads[bucket] != 0) == ((partialMasks[bucket / Long.SIZE] & (1L << bucket)) != 0),
+                "bucket bit set iff bucket non-empty, bucket=" + bucket, partialHeads[bucket]);
             final SlabWalk walk = walkList(bucket, partialSlabs - partialSeen);
             partialSeen += walk.slabs;
             objects += walk.objects;

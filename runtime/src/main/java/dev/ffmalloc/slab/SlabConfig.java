@@ -58,7 +58,8 @@ public final class SlabConfig {
         this.slabInfoOffset = sizeType == ObjectSizeType.SMALL ? slabSize - slabInfoSize : -1;
         if (objectsPerSlab == 0) {
             throw sizeType == ObjectSizeType.SMALL
-                ? slabTooSmall(slabSize, objectStride, SlabInfoLayout.byteSize(1)) : noObjectFits(slabSize, objectStride);
+                ? slabTooSmall(slabSize, objectStride, SlabInfoLayout.byteSize(1))
+                : noObjectFits(slabSize, objectStride);
         }
         assert slabInfoOffset < 0 || objectsPerSlab * objectStride <= slabInfoOffset : "objects overlap the SlabInfo";
     }

@@ -56,7 +56,7 @@ public final class SlabInfoLayout {
     /** Objects of the slab handed out and not freed (a 32-bit count). */
     public static final long IN_USE_OFFSET = FREE_HEAD_OFFSET + Long.BYTES;
 
-    /** Which list holds the SlabInfo: a partial bucket, {@link #LIST_FULL} or {@link #LIST_EMPTY} (32 bits). */
+    /** Which list holds the SlabInfo: a partial bucket (0 or more), {@link #LIST_FULL} or {@link #LIST_EMPTY}. */
     public static final long LIST_INDEX_OFFSET = IN_USE_OFFSET + Integer.BYTES;
 
     /** The owning cache's cookie XOR the slab address: tells a slab of this cache from foreign memory. */
@@ -65,14 +65,17 @@ public final class SlabInfoLayout {
     /** The allocation bitmap, one bit per object, in 64-bit words. */
     public static final long BITMAP_OFFSET = COOKIE_OFFSET + Long.BYTES;
 
-    /** Number of partial-slab buckets; a bucket index fits the list index field below the two list constants. */
-    public static final int PARTIAL_BUCKETS = Long.SIZE;
+    /** The most partial-slab buckets a cache has: exact per count up to this many objects per slab. */
+    public static final int MAX_PARTIAL_BUCKETS = Long.SIZE * Long.SIZE;
+
+    /** List index of a SlabInfo linked into no list (only while a slab moves between lists). */
+    public static final int LIST_NONE = -1;
 
     /** List index of a slab with every object in use. */
-    public static final int LIST_FULL = PARTIAL_BUCKETS;
+    public static final int LIST_FULL = -2;
 
     /** List index of a slab with no object in use. */
-    public static final int LIST_EMPTY = PARTIAL_BUCKETS + 1;
+    public static final int LIST_EMPTY = -3;
 
     /** Alignment of a SlabInfo: all its fields are at most 8 bytes wide. */
     public static final long ALIGNMENT = Long.BYTES;

@@ -38,6 +38,8 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * lists; two bit scans find the first non-empty list at or above the request's rounded-up class, whose head fits
  * (good fit). The block is split and the remainder goes back to its list; a freed block merges with both physical
  * neighbours, found through the size (forward) and the back link (backward) in its header ({@link TlsfLayout}).
+ * When good fit finds nothing, one look at the head of the request's own list may still find a block big enough
+ * (so that a pool can serve a request of its whole size).
  * Each pool ends with a sentinel, a used block of 16 bytes, so that every block has a next block to look at.
  *
  * <h2>What it detects</h2>
@@ -137,9 +139,9 @@ public final class Tlsf implements Allocator {
         if (byteAlignment > GRANULARITY) {
             return allocateAlignedSlowPath(byteSize, byteAlignment);
         }
-        // 1. The block size, and the first list whose every block is at least that big.
+        // 1. The block size, and the first non-empty list whose every block is at least that big.
         final long neededSize = TlsfLayout.blockSizeFor(byteSize);
-        final int list = findNonEmptyList(config.mapCeil(neededSize));
+        final int list = findFitList(neededSize);
         if (list < 0) {
             return NO_BLOCK;
         }
@@ -160,10 +162,10 @@ public final class Tlsf implements Allocator {
         final long neededSize = TlsfLayout.blockSizeFor(byteSize);
         // The payload of a block lies 16 bytes after a 16-aligned header: at most alignment - 16 bytes of padding.
         final long maxPadding = byteAlignment - HEADER_SIZE;
-        if (maxPadding > config.maxAllocationBlockSize() - neededSize) {
+        if (maxPadding > config.maxBlockSize() - neededSize) {
             return NO_BLOCK;
         }
-        final int list = findNonEmptyList(config.mapCeil(neededSize + maxPadding));
+        final int list = findFitList(neededSize + maxPadding);
         if (list < 0) {
             return NO_BLOCK;
         }
@@ -194,6 +196,29 @@ public final class Tlsf implements Allocator {
         memory.setLong(blockAddr, usedSize | flags);
         counters.onAllocate(usedSize);
         return payloadAddr;
+    }
+
+    /**
+     * @return a list whose head has at least {@code blockSize} bytes: the first non-empty list at or above the
+     *         size's rounded-up class (good fit), else the size's own list if its head is big enough; or -1
+     */
+    private int findFitList(final long blockSize) {
+        final int list = findNonEmptyList(config.mapCeil(blockSize));
+        return list >= 0 ? list : ownListHeadSlowPath(blockSize);
+    }
+
+    /**
+     * Before reporting no fit, looks once at the head of the list that holds {@code blockSize} itself: its blocks
+     * may be big enough, and a fresh pool's only block is always the head of its list, so a pool can serve a
+     * request of its whole size. Constant time, and only on the way to failure.
+     */
+    private int ownListHeadSlowPath(final long blockSize) {
+        if (blockSize > config.maxBlockSize()) {
+            return -1;
+        }
+        final int list = config.mapFloor(blockSize);
+        final long headAddr = freeHeads[list];
+        return headAddr != 0 && size(memory.getLong(headAddr)) >= blockSize ? list : -1;
     }
 
     /**

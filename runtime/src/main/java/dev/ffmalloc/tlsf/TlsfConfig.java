@@ -25,8 +25,10 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
  * <ul>
  *   <li>largest block: {@code 2^(FLLEN+5) - 16}; a pool larger than that plus its 16-byte sentinel is split into
  *       several pools;</li>
- *   <li>largest block an allocation can get: the lower bound of the last list,
- *       {@code 2^(FLLEN+5) - 2^(FLLEN+4-SLI)}, rounded down to 16;</li>
+ *   <li>largest request: {@code 2^(FLLEN+5) - 32}, a block of the largest size less its header;</li>
+ *   <li>largest block good fit can find: the lower bound of the last list,
+ *       {@code 2^(FLLEN+5) - 2^(FLLEN+4-SLI)}, rounded down to 16 (a larger request is served only by the look
+ *       at the head of its own list that {@link Tlsf} makes before it reports no fit);</li>
  *   <li>rounding of the search: a request of block size {@code s} may skip a free block smaller than
  *       {@code s * (1 + 1/SLLEN)}, the worst-case external cost of the good fit; lists below
  *       {@code 32 * SLLEN} bytes hold one block size each, so small requests lose nothing to it;</li>
@@ -38,8 +40,8 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
  * SLI = 5. First level 7 covers [4096, 8192) in 32 slices of 128 bytes. A request of 5000 bytes needs a block of
  * 5024 bytes: {@code mapFloor(5024)} is (7, 7), the slice [4992, 5120); {@code mapCeil(5024)} is (7, 8), whose
  * blocks are at least 5120 bytes, so the search may skip a free block of 5024 to 5119 bytes. Every block below
- * 1024 bytes has a list of its own. The largest block is {@code 2^37 - 16} bytes (128 GiB), the largest allocation
- * {@code 2^37 - 2^31 - 16} bytes. The tables hold 32 x 32 list heads (8 KiB) and 32 second-level bitmaps.
+ * 1024 bytes has a list of its own. The largest block is {@code 2^37 - 16} bytes (128 GiB), the largest request
+ * {@code 2^37 - 32} bytes, the largest block good fit finds {@code 2^37 - 2^31} bytes. The tables hold 32 x 32 list heads (8 KiB) and 32 second-level bitmaps.
  *
  * <h2>Why these defaults</h2>
  * SLLEN = 32 (the TLSF paper's recommended SLI of 4 to 5) gives exact lists to every block under 1 KiB, where most
@@ -104,16 +106,16 @@ public record TlsfConfig(int flLen, int slLen) {
         return maxBlockSize() + SENTINEL_SIZE;
     }
 
-    /** @return the largest block an allocation can be served with: the lower bound of the last list */
-    public long maxAllocationBlockSize() {
+    /** @return the largest block the good-fit search can find: the lower bound of the last list */
+    public long maxGoodFitBlockSize() {
         final int topLog2 = flLen + MIN_BLOCK_SIZE_LOG2;
         final int sliceLog2 = Math.max(topLog2 - 1 - sli(), 0);
         return ((1L << topLog2) - (1L << sliceLog2)) & SIZE_MASK;
     }
 
-    /** @return the largest request this configuration can ever serve: the largest allocation block less a header */
+    /** @return the largest request this configuration can ever serve: the largest block less its header */
     public long maxAllocationSize() {
-        return maxAllocationBlockSize() - HEADER_SIZE;
+        return maxBlockSize() - HEADER_SIZE;
     }
 
     /**
@@ -135,8 +137,9 @@ public record TlsfConfig(int flLen, int slLen) {
     /**
      * The first list whose every block is at least {@code blockSize} bytes: where a search for that size starts.
      *
-     * @param blockSize a block size, {@value TlsfLayout#MIN_BLOCK_SIZE} to {@link #maxAllocationBlockSize()}
-     * @return the list index {@code (fl << SLI) | sl}
+     * @param blockSize a block size, {@value TlsfLayout#MIN_BLOCK_SIZE} to {@link #maxBlockSize()}
+     * @return the list index {@code (fl << SLI) | sl}, at or above {@link #listCount()} if the size is above
+     *         {@link #maxGoodFitBlockSize()}
      */
     public int mapCeil(final long blockSize) {
         final int sizeLog2 = 63 - Long.numberOfLeadingZeros(blockSize);

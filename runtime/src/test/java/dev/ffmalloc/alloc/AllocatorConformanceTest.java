@@ -147,14 +147,14 @@ public abstract class AllocatorConformanceTest {
 
     @Test
     void rejectsASizeNoHeapCouldHold() {
-        final long tooLarge = allocator.maxAllocationSize() + 1;
+        final long maxByteSize = allocator.maxAllocationSize();
+        final long tooLarge = maxByteSize + 1;
         assertRejected(IllegalArgumentException.class,
-            "size is larger than this heap could ever hold: byteSize=" + tooLarge + ", maxByteSize="
-                + allocator.maxAllocationSize(),
+            "size is larger than this heap could ever hold: byteSize=" + tooLarge + ", maxByteSize=" + maxByteSize,
             () -> allocator.tryAllocate(tooLarge, 8));
         assertRejected(IllegalArgumentException.class,
             "size is larger than this heap could ever hold: byteSize=" + Long.MAX_VALUE + ", maxByteSize="
-                + allocator.maxAllocationSize(),
+                + maxByteSize,
             () -> allocator.allocate(Long.MAX_VALUE, 8));
     }
 

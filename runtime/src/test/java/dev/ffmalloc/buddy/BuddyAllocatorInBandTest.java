@@ -1,11 +1,10 @@
 package dev.ffmalloc.buddy;
 
 import dev.ffmalloc.alloc.Allocator;
-import dev.ffmalloc.alloc.AllocatorConformanceTest;
 import dev.ffmalloc.memory.NativeMemory;
 
 /** The shared conformance suite on an in-band buddy heap with the byte-heap orders (16 bytes to 16 MiB). */
-final class BuddyAllocatorInBandTest extends AllocatorConformanceTest {
+final class BuddyAllocatorInBandTest extends BuddyConformanceTest {
 
     @Override
     protected Allocator newAllocator(final NativeMemory heap) {

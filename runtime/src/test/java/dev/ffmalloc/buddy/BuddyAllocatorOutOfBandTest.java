@@ -1,14 +1,13 @@
 package dev.ffmalloc.buddy;
 
 import dev.ffmalloc.alloc.Allocator;
-import dev.ffmalloc.alloc.AllocatorConformanceTest;
 import dev.ffmalloc.memory.NativeMemory;
 
 /**
  * The shared conformance suite on an out-of-band buddy allocator with the byte-heap orders: the blocks are the test
  * heap, the frame table a second segment.
  */
-final class BuddyAllocatorOutOfBandTest extends AllocatorConformanceTest {
+final class BuddyAllocatorOutOfBandTest extends BuddyConformanceTest {
 
     @Override
     protected Allocator newAllocator(final NativeMemory heap) {

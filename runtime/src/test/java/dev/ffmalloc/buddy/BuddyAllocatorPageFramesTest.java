@@ -1,14 +1,13 @@
 package dev.ffmalloc.buddy;
 
 import dev.ffmalloc.alloc.Allocator;
-import dev.ffmalloc.alloc.AllocatorConformanceTest;
 import dev.ffmalloc.memory.NativeMemory;
 
 /**
  * The shared conformance suite on an out-of-band buddy allocator with Linux's page-frame orders (4 KiB to 4 MiB)
  * over a 16 MiB heap, the frame table in a second segment: the configuration {@code x86sim} uses.
  */
-final class BuddyAllocatorPageFramesTest extends AllocatorConformanceTest {
+final class BuddyAllocatorPageFramesTest extends BuddyConformanceTest {
 
     @Override
     protected long heapBytes() {

@@ -3,6 +3,7 @@ package dev.ffmalloc.bump;
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.AllocatorStats;
 import dev.ffmalloc.alloc.BlockPattern;
+import dev.ffmalloc.alloc.HeapGarbage;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.Memory;
@@ -122,6 +123,19 @@ final class BumpAllocatorTest {
         }
         assertEquals(0, small.usedBytes());
         assertEquals(100_000, small.stats().frees());
+        small.checkIntegrity();
+    }
+
+    @Test
+    void allocateAndFreeMakeNoGarbage() {
+        final BumpAllocator small = new BumpAllocator(heap, start, start + 4096);
+        final Runnable pairs = () -> {
+            for (int i = 0; i < 100_000; i++) {
+                small.free(small.tryAllocate(64, 8));
+                small.free(small.allocate(i & 255, 1L << (i & 7)));
+            }
+        };
+        HeapGarbage.assertNoGarbage("bump allocate/free", pairs, pairs);
         small.checkIntegrity();
     }
 
@@ -284,6 +298,7 @@ final class BumpAllocatorTest {
     void handOffReturnsTheRemainderAboveTheTop() {
         final long address = bump.allocate(1000, 8);
         BlockPattern.write(heap, address, 1000, 3);
+        bump.checkIntegrity();
         final FreeRange rest = bump.handOff();
         assertEquals(new FreeRange(start + 1000, HEAP_BYTES - 1000), rest);
         assertEquals(heap.endAddress(), rest.endAddress());
@@ -294,9 +309,11 @@ final class BumpAllocatorTest {
 
     @Test
     void handOffOfAFreshAllocatorGivesTheWholeRangeAndOfAFullOneNothing() {
+        bump.checkIntegrity();
         assertEquals(new FreeRange(start, HEAP_BYTES), bump.handOff());
         final BumpAllocator full = new BumpAllocator(heap);
         full.allocate(HEAP_BYTES, 1);
+        full.checkIntegrity();
         final FreeRange rest = full.handOff();
         assertTrue(rest.isEmpty());
         assertEquals(heap.endAddress(), rest.address());
@@ -305,6 +322,7 @@ final class BumpAllocatorTest {
     @Test
     void everyMethodThrowsAfterTheHandOff() {
         final long address = bump.allocate(64, 8);
+        bump.checkIntegrity();
         bump.handOff();
         final String message = "allocator was handed off and may not be used again: allocator=BumpAllocator["
             + hex(start) + ", " + hex(heap.endAddress()) + ")";

@@ -60,6 +60,11 @@ final class RecordingSlabBackend implements SlabBackend {
         }
     }
 
+    /** From now on, hand out no SlabInfo. */
+    void refuseSlabInfos() {
+        freeSlabInfos.clear();
+    }
+
     /** From now on, hand out at most {@code count} more slabs. */
     void limitSlabs(final long count) {
         slabBudget = count;

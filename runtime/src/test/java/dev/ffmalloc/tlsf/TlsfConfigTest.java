@@ -39,7 +39,8 @@ final class TlsfConfigTest {
         assertEquals(32, config.slLen());
         assertEquals(5, config.sli());
         assertEquals((1L << 37) - 16, config.maxBlockSize());
-        assertEquals((1L << 37) - (1L << 31) - 16, config.maxAllocationSize());
+        assertEquals((1L << 37) - 32, config.maxAllocationSize());
+        assertEquals((1L << 37) - (1L << 31), config.maxGoodFitBlockSize());
         assertEquals((7 << 5) | 7, config.mapFloor(5024));
         assertEquals((7 << 5) | 8, config.mapCeil(5024));
         assertEquals(4992, config.listLowerBound((7 << 5) | 7));
@@ -79,18 +80,19 @@ final class TlsfConfigTest {
                 () -> config + " list " + list + " may hold a block smaller than " + blockSize);
             assertTrue(list == 0 || scaledLowerBound(config, list - 1).compareTo(scaledSize) < 0,
                 () -> config + " list " + (list - 1) + " also fits " + blockSize);
-        }, TlsfConfig::maxAllocationBlockSize);
+        }, TlsfConfig::maxGoodFitBlockSize);
     }
 
     @Test
-    void theLargestAllocationBlockIsTheLastOneWithAList() {
+    void theLargestGoodFitBlockIsTheLastOneWithAList() {
         for (final TlsfConfig config : CONFIGS) {
-            final long largest = config.maxAllocationBlockSize();
+            final long largest = config.maxGoodFitBlockSize();
             assertTrue(config.mapCeil(largest) < config.listCount(), config::toString);
             if (largest < config.maxBlockSize()) {
                 assertTrue(config.mapCeil(largest + TlsfLayout.GRANULARITY) >= config.listCount(), config::toString);
             }
-            assertEquals(config.maxAllocationBlockSize() - TlsfLayout.HEADER_SIZE, config.maxAllocationSize());
+            assertEquals(config.maxBlockSize() - TlsfLayout.HEADER_SIZE, config.maxAllocationSize());
+            assertTrue(config.mapFloor(config.maxBlockSize()) < config.listCount(), config::toString);
         }
     }
 

@@ -1,0 +1,267 @@
+package dev.ffmalloc.tlsf;
+
+import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.AllocatorErrors;
+import dev.ffmalloc.alloc.AllocatorStats;
+import dev.ffmalloc.alloc.HeapCorruptionException;
+import dev.ffmalloc.memory.Memory;
+import org.agrona.BitUtil;
+
+/**
+ * A {@link Tlsf} heap that grows: when no free block fits, it obtains memory from a {@link TlsfPoolSource} and
+ * retries, like rlsf's {@code FlexTlsf}; {@link #trim()} gives pools that hold no used block back to the source.
+ *
+ * <p>A range the source hands out right after a pool's end grows that pool in place (its free tail merges with the
+ * new memory), so a source with consecutive addresses keeps one pool and one sentinel. Growth asks for at least
+ * {@code minGrowthBytes}, so that a run of small allocations does not call the source for every page.
+ *
+ * <p>The footprint is what the heap holds from the source: bytes obtained and not released. Its high-water mark,
+ * {@link #peakFootprintBytes()}, is the figure to compare with other allocators' peak memory.
+ *
+ * <p>Allocation that fits, free and in-place reallocation cost what they cost in {@link Tlsf} plus one call;
+ * growth calls the source and {@link Tlsf#addPool}. Not thread-safe.
+ */
+public final class GrowableTlsf implements Allocator {
+
+    /** The default least growth: 64 KiB, sixteen pages. */
+    public static final long DEFAULT_MIN_GROWTH_BYTES = 64 * 1024;
+
+    private final Tlsf tlsf;
+    private final TlsfPoolSource source;
+    private final long unitBytes;
+    private final long minGrowthBytes;
+    private final long maxAllocationSize;
+    /** Bytes obtained from the source and not released; {@code footprintBytes <= peakFootprintBytes}. */
+    private long footprintBytes;
+    private long peakFootprintBytes;
+
+    /**
+     * Creates a heap over {@code source}, obtaining {@code initialBytes} (rounded up to whole units) at once.
+     *
+     * @param source         where memory comes from and goes back to; nothing else may use it
+     * @param config         FLLEN and SLLEN
+     * @param initialBytes   bytes to obtain now, 0 for none
+     * @param minGrowthBytes the least to obtain when the heap grows (rounded up to whole units)
+     * @throws IllegalArgumentException if a size is negative
+     * @throws dev.ffmalloc.alloc.OutOfMemoryException if the source cannot give the initial bytes
+     */
+    public GrowableTlsf(final TlsfPoolSource source, final TlsfConfig config, final long initialBytes,
+                        final long minGrowthBytes) {
+        if (initialBytes < 0 || minGrowthBytes < 0) {
+            throw new IllegalArgumentException("sizes must not be negative: initialBytes=" + initialBytes
+                + ", minGrowthBytes=" + minGrowthBytes);
+        }
+        this.tlsf = new Tlsf(source.memory(), config);
+        this.source = source;
+        this.unitBytes = source.unitBytes();
+        this.minGrowthBytes = BitUtil.align(Math.max(minGrowthBytes, 1), unitBytes);
+        this.maxAllocationSize = Math.max(0, Math.min(config.maxAllocationSize(),
+            source.capacityBytes() - TlsfLayout.SENTINEL_SIZE - TlsfLayout.HEADER_SIZE));
+        if (initialBytes > 0 && !grow(BitUtil.align(initialBytes, unitBytes))) {
+            throw AllocatorErrors.outOfMemory(initialBytes, 1, 0);
+        }
+    }
+
+    /** Creates a heap with the default configuration, no initial memory and the default least growth. */
+    public GrowableTlsf(final TlsfPoolSource source) {
+        this(source, TlsfConfig.DEFAULT, 0, DEFAULT_MIN_GROWTH_BYTES);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>If no free block fits, obtains enough memory for this request (at least the least growth) and retries.
+     */
+    @Override
+    public long tryAllocate(final long byteSize, final long byteAlignment) {
+        AllocatorErrors.checkRequest(byteSize, byteAlignment, maxAllocationSize);
+        final long address = tlsf.allocateNoCheck(byteSize, byteAlignment);
+        return address != NO_BLOCK ? address : growAndAllocateSlowPath(byteSize, byteAlignment);
+    }
+
+    private long growAndAllocateSlowPath(final long byteSize, final long byteAlignment) {
+        return growFor(byteSize, byteAlignment) ? tlsf.allocateNoCheck(byteSize, byteAlignment) : NO_BLOCK;
+    }
+
+    /**
+     * Obtains enough memory for a request: a free block of its search size, which the new memory holds as the
+     * head of its list (or merged with a free pool tail), so the retried allocation finds it.
+     *
+     * @return whether the heap grew
+     */
+    private boolean growFor(final long byteSize, final long byteAlignment) {
+        final long neededSize = TlsfLayout.blockSizeFor(byteSize);
+        final long maxPadding = Math.max(byteAlignment - TlsfLayout.HEADER_SIZE, 0);
+        if (maxPadding > tlsf.config().maxBlockSize() - neededSize) {
+            return false;
+        }
+        final long poolSize = neededSize + maxPadding + TlsfLayout.SENTINEL_SIZE;
+        if (poolSize > source.capacityBytes()) {
+            return false;
+        }
+        final long neededBytes = BitUtil.align(poolSize, unitBytes);
+        // Ask for the least growth; near the end of the source, for just this request.
+        return grow(Math.max(neededBytes, minGrowthBytes)) || (neededBytes < minGrowthBytes && grow(neededBytes));
+    }
+
+    /** Obtains {@code byteSize} bytes (whole units) from the source and adds them to the heap. */
+    private boolean grow(final long byteSize) {
+        final long addr = source.obtain(byteSize);
+        if (addr == TlsfPoolSource.NO_MEMORY) {
+            return false;
+        }
+        if (tlsf.addPool(addr, byteSize) == 0) {
+            source.release(addr, byteSize);
+            return false;
+        }
+        footprintBytes += byteSize;
+        peakFootprintBytes = Math.max(peakFootprintBytes, footprintBytes);
+        return true;
+    }
+
+    /**
+     * Gives every pool that holds no used block back to the source (the units it covers whole; a unit shared with
+     * a neighbouring pool stays). Linear in the number of pools.
+     *
+     * @return how many bytes went back to the source
+     */
+    public long trim() {
+        long releasedBytes = 0;
+        for (int pool = tlsf.poolCount() - 1; pool >= 0; pool--) {
+            final long poolAddr = tlsf.poolAddress(pool);
+            final long poolEndAddr = poolAddr + tlsf.poolByteSize(pool);
+            if (tlsf.removePoolIfFree(pool) != 0) {
+                final long firstUnitAddr = BitUtil.align(poolAddr, unitBytes);
+                final long endUnitAddr = poolEndAddr & -unitBytes;
+                if (endUnitAddr - firstUnitAddr > 0) {
+                    source.release(firstUnitAddr, endUnitAddr - firstUnitAddr);
+                    releasedBytes += endUnitAddr - firstUnitAddr;
+                }
+            }
+        }
+        footprintBytes -= releasedBytes;
+        return releasedBytes;
+    }
+
+    @Override
+    public void free(final long address) {
+        tlsf.free(address);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>As {@link Tlsf#reallocate}; when the block must move and no free block fits, the heap grows, and the block
+     * is resized in place if the new memory follows it, else moved.
+     */
+    @Override
+    public long reallocate(final long address, final long newByteSize, final long byteAlignment) {
+        AllocatorErrors.checkRequest(newByteSize, byteAlignment, maxAllocationSize);
+        final long blockAddr = tlsf.checkedBlockOf(address);
+        final long resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
+        if (resizedAddr != NO_BLOCK) {
+            return resizedAddr;
+        }
+        final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
+        if (newAddr != NO_BLOCK) {
+            tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
+            return newAddr;
+        }
+        return growAndReallocateSlowPath(blockAddr, address, newByteSize, byteAlignment);
+    }
+
+    /**
+     * Grows the heap, then tries in place again before it moves the block: memory the source hands out right after
+     * a pool follows the block when the block ends the pool, so it grows without a copy and without holding the
+     * old and the new block at once.
+     */
+    private long growAndReallocateSlowPath(final long blockAddr, final long address, final long newByteSize,
+                                           final long byteAlignment) {
+        if (!growFor(newByteSize, byteAlignment)) {
+            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
+        }
+        final long resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
+        if (resizedAddr != NO_BLOCK) {
+            return resizedAddr;
+        }
+        final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
+        if (newAddr == NO_BLOCK) {
+            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
+        }
+        tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
+        return newAddr;
+    }
+
+    @Override
+    public long usableSize(final long address) {
+        return tlsf.usableSize(address);
+    }
+
+    /** @return the largest request the source's capacity could ever serve, and at most the configuration's limit */
+    @Override
+    public long maxAllocationSize() {
+        return maxAllocationSize;
+    }
+
+    @Override
+    public Memory memory() {
+        return tlsf.memory();
+    }
+
+    /** {@inheritDoc} {@code heapBytes} is the sum of the pools the heap holds now. */
+    @Override
+    public AllocatorStats stats() {
+        return tlsf.stats();
+    }
+
+    /** @return the statistics with the shape of the free memory */
+    public TlsfStats tlsfStats() {
+        return tlsf.tlsfStats();
+    }
+
+    /** @return bytes obtained from the source and not released */
+    public long footprintBytes() {
+        return footprintBytes;
+    }
+
+    /** @return the most bytes held from the source at any time: the heap's peak footprint */
+    public long peakFootprintBytes() {
+        return peakFootprintBytes;
+    }
+
+    /** @return how many pools the heap has now */
+    public int poolCount() {
+        return tlsf.poolCount();
+    }
+
+    /** @return the start address of pool {@code pool}, pools numbered in address order */
+    public long poolAddress(final int pool) {
+        return tlsf.poolAddress(pool);
+    }
+
+    /** @return the size of pool {@code pool}, its sentinel included */
+    public long poolByteSize(final int pool) {
+        return tlsf.poolByteSize(pool);
+    }
+
+    /** Reports every block of pool {@code pool}; see {@link Tlsf#forEachBlock}. */
+    public void forEachBlock(final int pool, final TlsfBlockVisitor visitor) {
+        tlsf.forEachBlock(pool, visitor);
+    }
+
+    /** {@inheritDoc} Also checks that the footprint covers the pools. */
+    @Override
+    public void checkIntegrity() {
+        tlsf.checkIntegrity();
+        if (tlsf.stats().heapBytes() > footprintBytes || footprintBytes > peakFootprintBytes) {
+            throw new HeapCorruptionException("pools <= footprint <= peak footprint: pools="
+                + tlsf.stats().heapBytes() + ", footprint=" + footprintBytes + ", peak=" + peakFootprintBytes, 0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GrowableTlsf[" + tlsf + ", footprintBytes=" + footprintBytes + ", peakFootprintBytes="
+            + peakFootprintBytes + "]";
+    }
+}

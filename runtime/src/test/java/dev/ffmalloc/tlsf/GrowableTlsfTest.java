@@ -1,0 +1,228 @@
+package dev.ffmalloc.tlsf;
+
+import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.AllocatorStats;
+import dev.ffmalloc.memory.Memory;
+import dev.ffmalloc.memory.NativeMemory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link GrowableTlsf}: growth (adjacent and not), its sizes, trim, the peak footprint and exhaustion. */
+final class GrowableTlsfTest {
+
+    private static final long UNIT = NativeMemory.PAGE_SIZE;
+    private static final long GROWTH = GrowableTlsf.DEFAULT_MIN_GROWTH_BYTES;
+    /** Blocks of 1000 bytes take 1024; a 64 KiB pool holds 63 of them. */
+    private static final int BLOCKS_PER_POOL = 63;
+
+    private Arena arena;
+    private NativeMemory region;
+
+    @BeforeEach
+    void openRegion() {
+        arena = Arena.ofConfined();
+        region = NativeMemory.allocate(arena, 1 << 20);
+    }
+
+    @AfterEach
+    void closeRegion() {
+        arena.close();
+    }
+
+    @Test
+    void growsFromNothingByTheLeastGrowthIntoOnePool() {
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source);
+        assertEquals(0, heap.stats().heapBytes());
+        assertEquals(0, heap.footprintBytes());
+        assertEquals(region.baseAddress() + 16, heap.allocate(1000));
+        assertEquals(GROWTH, heap.footprintBytes());
+        for (int block = 1; block < BLOCKS_PER_POOL; block++) {
+            heap.allocate(1000);
+        }
+        assertEquals(GROWTH, heap.footprintBytes());
+        assertEquals(region.baseAddress() + BLOCKS_PER_POOL * 1024 + 16, heap.allocate(1000),
+            "the pool grew in place: its free tail of 1008 bytes merged with the new memory");
+        assertEquals(2 * GROWTH, heap.footprintBytes());
+        assertEquals(2 * GROWTH, heap.peakFootprintBytes());
+        assertEquals(2 * GROWTH, source.obtainedBytes());
+        assertEquals(1, heap.poolCount());
+        assertEquals(2 * GROWTH, heap.poolByteSize(0));
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void aRequestAboveTheLeastGrowthObtainsWhatItNeeds() {
+        final GrowableTlsf heap = new GrowableTlsf(new ArenaPoolSource(region, UNIT));
+        final long block = heap.allocate(200_000);
+        // Block 200016, pool 200032, rounded up to 49 pages.
+        assertEquals(49 * UNIT, heap.footprintBytes());
+        assertTrue(heap.usableSize(block) >= 200_000);
+        final long aligned = heap.allocate(100, 4096);
+        assertEquals(0, aligned % 4096);
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void trimGivesWholeFreePoolsBackAndKeepsThePeak() {
+        final SpacedPoolSource source = new SpacedPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, TlsfConfig.DEFAULT, 0, GROWTH);
+        final List<Long> blocks = new ArrayList<>();
+        for (int block = 0; block < 3 * BLOCKS_PER_POOL; block++) {
+            blocks.add(heap.allocate(1000));
+        }
+        assertEquals(3, heap.poolCount());
+        assertEquals(3 * GROWTH, heap.footprintBytes());
+        final long middleAddr = heap.poolAddress(1);
+        for (final long block : blocks) {
+            if (block >= middleAddr && block < middleAddr + GROWTH) {
+                heap.free(block);
+            }
+        }
+        assertEquals(0, new GrowableTlsf(new SpacedPoolSource(region, UNIT)).trim(), "nothing to trim");
+        assertEquals(GROWTH, heap.trim());
+        assertEquals(1, source.released.size());
+        assertEquals(middleAddr, source.released.get(0)[0]);
+        assertEquals(GROWTH, source.released.get(0)[1]);
+        assertEquals(2, heap.poolCount());
+        assertEquals(2 * GROWTH, heap.footprintBytes());
+        assertEquals(2 * GROWTH, heap.stats().heapBytes());
+        assertEquals(3 * GROWTH, heap.peakFootprintBytes());
+        assertEquals(0, heap.trim(), "the other pools hold used blocks");
+        heap.checkIntegrity();
+
+        for (final long block : blocks) {
+            if (block < middleAddr || block >= middleAddr + GROWTH) {
+                heap.free(block);
+            }
+        }
+        assertEquals(2 * GROWTH, heap.trim());
+        assertEquals(0, heap.poolCount());
+        assertEquals(0, heap.footprintBytes());
+        assertEquals(new AllocatorStats(0, 0, 0, 63L * 3 * 1024, 0, 189, 189), heap.stats());
+        assertEquals(3 * GROWTH, heap.peakFootprintBytes());
+        heap.allocate(1000);
+        assertEquals(GROWTH, heap.footprintBytes());
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void trimAfterAdjacentGrowthReturnsEverythingAndTheSourceReusesIt() {
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, TlsfConfig.DEFAULT, 0, GROWTH);
+        final List<Long> blocks = new ArrayList<>();
+        for (int block = 0; block < 3 * BLOCKS_PER_POOL; block++) {
+            blocks.add(heap.allocate(1000));
+        }
+        assertEquals(3 * GROWTH, heap.footprintBytes());
+        assertEquals(1, heap.poolCount());
+        for (final long block : blocks) {
+            heap.free(block);
+        }
+        assertEquals(3 * GROWTH, heap.trim());
+        assertEquals(0, source.obtainedBytes());
+        assertEquals(region.baseAddress() + 16, heap.allocate(1000), "the source handed out its first unit again");
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void anEmptySourceMeansNoBlockAndNoChange() {
+        final NativeMemory small = NativeMemory.allocate(arena, 2 * GROWTH);
+        final GrowableTlsf heap = new GrowableTlsf(new ArenaPoolSource(small, UNIT));
+        int blocks = 0;
+        while (heap.tryAllocate(1000, 16) != Allocator.NO_BLOCK) {
+            blocks++;
+        }
+        assertEquals(2 * BLOCKS_PER_POOL + 1, blocks, "the pools merged, so the seam holds one more block");
+        final AllocatorStats full = heap.stats();
+        assertEquals(2 * GROWTH, heap.footprintBytes());
+        assertEquals(Allocator.NO_BLOCK, heap.tryAllocate(1000, 16));
+        assertEquals(Allocator.NO_BLOCK, heap.tryAllocate(10, 4096));
+        assertEquals(full, heap.stats());
+        assertEquals(2 * GROWTH, heap.maxAllocationSize() + 32);
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void reallocateGrowsTheHeapWhenTheBlockMustMove() {
+        final GrowableTlsf heap = new GrowableTlsf(new ArenaPoolSource(region, UNIT), TlsfConfig.DEFAULT, GROWTH,
+            GROWTH);
+        final Memory memory = heap.memory();
+        final long block = heap.allocate(1000);
+        heap.allocate(1000);
+        TlsfBlocks.fill(memory, block, 1000, 9);
+        final long moved = heap.reallocate(block, 100_000, 16);
+        TlsfBlocks.check(memory, moved, 1000, 9);
+        assertTrue(heap.footprintBytes() > GROWTH);
+        assertEquals(2, heap.stats().liveBlocks());
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void reallocateOfTheLastBlockGrowsInPlaceIntoNewAdjacentMemory() {
+        final GrowableTlsf heap = new GrowableTlsf(new ArenaPoolSource(region, UNIT), TlsfConfig.DEFAULT, GROWTH,
+            GROWTH);
+        final Memory memory = heap.memory();
+        final long block = heap.allocate(60_000);
+        TlsfBlocks.fill(memory, block, 60_000, 10);
+        assertEquals(block, heap.reallocate(block, 100_000, 16));
+        TlsfBlocks.check(memory, block, 60_000, 10);
+        // Block 100016 and sentinel: 100032 bytes, 25 pages obtained right after the first 64 KiB.
+        assertEquals(GROWTH + 25 * UNIT, heap.footprintBytes());
+        assertEquals(1, heap.poolCount());
+        assertEquals(1, heap.stats().liveBlocks());
+        heap.checkIntegrity();
+    }
+
+    /** A source that leaves a unit free after every range, so no two ranges are adjacent; it records releases. */
+    private static final class SpacedPoolSource implements TlsfPoolSource {
+        private final NativeMemory region;
+        private final long unitBytes;
+        private long topAddr;
+        final List<long[]> released = new ArrayList<>();
+
+        SpacedPoolSource(final NativeMemory region, final long unitBytes) {
+            this.region = region;
+            this.unitBytes = unitBytes;
+            this.topAddr = region.baseAddress();
+        }
+
+        @Override
+        public Memory memory() {
+            return region;
+        }
+
+        @Override
+        public long unitBytes() {
+            return unitBytes;
+        }
+
+        @Override
+        public long capacityBytes() {
+            return region.byteSize();
+        }
+
+        @Override
+        public long obtain(final long byteSize) {
+            if (region.endAddress() - topAddr < byteSize) {
+                return NO_MEMORY;
+            }
+            final long addr = topAddr;
+            topAddr += byteSize + unitBytes;
+            return addr;
+        }
+
+        @Override
+        public void release(final long addr, final long byteSize) {
+            released.add(new long[] {addr, byteSize});
+        }
+    }
+}

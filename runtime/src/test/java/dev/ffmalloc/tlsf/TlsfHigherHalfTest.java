@@ -1,0 +1,133 @@
+package dev.ffmalloc.tlsf;
+
+import dev.ffmalloc.alloc.BlockPattern;
+import dev.ffmalloc.alloc.ShadowHeap;
+import dev.ffmalloc.memory.Memory;
+import dev.ffmalloc.memory.NativeMemory;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * {@link Tlsf} at kernel addresses in the higher half, negative as signed {@code long}s, as {@code x86sim}'s kernel
+ * heap has them: two pools on either side of a gap, random operations against the shadow model, and the range
+ * checks of free.
+ */
+final class TlsfHigherHalfTest {
+
+    private static final long SEED = 0x4161_F0F0L;
+    /** Where the simulated kernel heap starts (Linux x86_64's vmalloc area). */
+    private static final long VIRTUAL_BASE = 0xffff_c900_0000_0000L;
+    private static final long BYTES = 1 << 20;
+
+    @Test
+    void randomOperationsAtHigherHalfAddressesAgreeWithTheShadowModel() {
+        System.out.println("TlsfHigherHalfTest seed=0x" + Long.toHexString(SEED));
+        try (Arena arena = Arena.ofConfined()) {
+            final Memory memory = new OffsetMemory(NativeMemory.allocate(arena, BYTES), VIRTUAL_BASE);
+            final Tlsf tlsf = new Tlsf(memory, new TlsfConfig(16, 16));
+            assertEquals(BYTES / 2, tlsf.addPool(VIRTUAL_BASE + BYTES / 2, BYTES / 2));
+            assertEquals(BYTES / 4, tlsf.addPool(VIRTUAL_BASE, BYTES / 4));
+            assertEquals(VIRTUAL_BASE, tlsf.poolAddress(0), "pools sorted as unsigned addresses");
+            assertThrows(IllegalArgumentException.class, () -> tlsf.free(VIRTUAL_BASE + BYTES / 4 + 64));
+            assertThrows(IllegalArgumentException.class, () -> tlsf.free(VIRTUAL_BASE + BYTES + 64));
+            assertThrows(IllegalArgumentException.class, () -> tlsf.free(0x10_0000L));
+
+            final ShadowHeap model = new ShadowHeap(VIRTUAL_BASE, VIRTUAL_BASE + BYTES);
+            final SplittableRandom random = new SplittableRandom(SEED);
+            final long[] live = new long[2048];
+            int liveCount = 0;
+            for (int op = 0; op < 200_000; op++) {
+                if (liveCount > 0 && (random.nextInt(100) < 45 || liveCount == live.length)) {
+                    final int slot = random.nextInt(liveCount);
+                    final ShadowHeap.Block block = model.freed(live[slot]);
+                    BlockPattern.check(memory, block.address(), block.byteSize(), block.id());
+                    tlsf.free(live[slot]);
+                    live[slot] = live[--liveCount];
+                } else {
+                    final long size = random.nextLong(0, 1024);
+                    final long alignment = 1L << random.nextInt(3, 10);
+                    final long address = tlsf.tryAllocate(size, alignment);
+                    if (address != Tlsf.NO_BLOCK) {
+                        model.allocated(address, size, alignment, op);
+                        BlockPattern.write(memory, address, size, op);
+                        live[liveCount++] = address;
+                    }
+                }
+                if (op % 10_000 == 0) {
+                    tlsf.checkIntegrity();
+                }
+            }
+            for (int slot = 0; slot < liveCount; slot++) {
+                tlsf.free(live[slot]);
+            }
+            assertEquals(BYTES / 2 + BYTES / 4 - 2 * TlsfLayout.SENTINEL_SIZE, tlsf.stats().bytesFree());
+            tlsf.checkIntegrity();
+        }
+    }
+
+    /** Native memory seen at other addresses: {@code virtual = native - nativeBase + virtualBase}. */
+    private static final class OffsetMemory implements Memory {
+        private final NativeMemory target;
+        private final long shift;
+
+        OffsetMemory(final NativeMemory target, final long virtualBase) {
+            this.target = target;
+            this.shift = target.baseAddress() - virtualBase;
+        }
+
+        @Override
+        public byte getByte(final long address) {
+            return target.getByte(address + shift);
+        }
+
+        @Override
+        public void setByte(final long address, final byte value) {
+            target.setByte(address + shift, value);
+        }
+
+        @Override
+        public short getShort(final long address) {
+            return target.getShort(address + shift);
+        }
+
+        @Override
+        public void setShort(final long address, final short value) {
+            target.setShort(address + shift, value);
+        }
+
+        @Override
+        public int getInt(final long address) {
+            return target.getInt(address + shift);
+        }
+
+        @Override
+        public void setInt(final long address, final int value) {
+            target.setInt(address + shift, value);
+        }
+
+        @Override
+        public long getLong(final long address) {
+            return target.getLong(address + shift);
+        }
+
+        @Override
+        public void setLong(final long address, final long value) {
+            target.setLong(address + shift, value);
+        }
+
+        @Override
+        public void fill(final long address, final long byteSize, final byte value) {
+            target.fill(address + shift, byteSize, value);
+        }
+
+        @Override
+        public void copy(final long srcAddress, final long dstAddress, final long byteSize) {
+            target.copy(srcAddress + shift, dstAddress + shift, byteSize);
+        }
+    }
+}
