@@ -86,6 +86,15 @@ final class SlabConfigTest {
     }
 
     @Test
+    void rejectsAPartialBucketCountOutsideOneTo64() {
+        final SlabConfig config = SlabConfig.of(64, 8, 4096, 4096, ObjectSizeType.SMALL);
+        assertEquals(SlabConfig.DEFAULT_PARTIAL_BUCKETS, config.partialBuckets());
+        assertEquals(64, config.withPartialBuckets(64).partialBuckets());
+        assertRejected("partial buckets must be from 1 to 64: partialBuckets=0", () -> config.withPartialBuckets(0));
+        assertRejected("partial buckets must be from 1 to 64: partialBuckets=65", () -> config.withPartialBuckets(65));
+    }
+
+    @Test
     void smallSlabOf48ByteObjectsHolds84ObjectsAndItsSlabInfoExactly() {
         // 85 * 48 + (48 + 2 * 8) = 4144 > 4096; 84 * 48 + 64 = 4096.
         final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
