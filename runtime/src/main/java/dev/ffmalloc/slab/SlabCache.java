@@ -62,6 +62,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private final Memory memory;
     private final long objectSize;
     private final long objectStride;
+    /** See {@link SlabConfig#objectIndex}: object index = {@code multiplyHigh(offset, strideReciprocal)}. */
+    private final long strideReciprocal;
     private final long objectsPerSlab;
     private final long slabSize;
     private final long pageSize;
@@ -112,6 +114,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         this.memory = backend.memory();
         this.objectSize = config.objectSize();
         this.objectStride = config.objectStride();
+        this.strideReciprocal = config.strideReciprocal();
         this.objectsPerSlab = config.objectsPerSlab();
         this.slabSize = config.slabSize();
         this.pageSize = config.pageSize();
@@ -168,7 +171,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
         final long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET);
         memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, memory.getLong(objectAddr));
         // 3. Mark it in use in the bitmap.
-        final long objectIndex = (objectAddr - memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET)) / objectStride;
+        final long objectIndex = Math.multiplyHigh(objectAddr - memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET),
+            strideReciprocal);
         final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
         memory.setLong(wordAddr, memory.getLong(wordAddr) | (1L << objectIndex));
         // 4. Count it, and move the slab to the list its new count belongs to.
@@ -488,7 +492,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private long objectIndexOf(final long objectAddr, final long slabInfoAddr) {
         final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
         final long offset = objectAddr - slabAddr;
-        final long objectIndex = offset / objectStride;
+        final long objectIndex = Math.multiplyHigh(offset, strideReciprocal);
+        assert objectIndex == offset / objectStride : "stride reciprocal";
         if (objectIndex >= objectsPerSlab) {
             throw inlineSlabInfo && offset >= slabInfoOffset
                 ? insideSlabInfo(objectAddr, slabInfoAddr) : pastLastObject(objectAddr, slabAddr, objectsPerSlab);

@@ -46,6 +46,8 @@ public final class SlabConfig {
     private final int emptySlabsKept;
     private final int partialBuckets;
     private final long objectStride;
+    /** {@code ceil(2^64 / objectStride)}, for {@link #objectIndex}. */
+    private final long strideReciprocal;
     private final long objectsPerSlab;
     private final long slabInfoSize;
     private final long slabInfoOffset;
@@ -65,6 +67,7 @@ public final class SlabConfig {
         this.emptySlabsKept = emptySlabsKept;
         this.partialBuckets = partialBuckets;
         this.objectStride = BitUtil.align(objectSize, Math.max(objectAlignment, SlabInfoLayout.FREE_LINK_BYTES));
+        this.strideReciprocal = Long.divideUnsigned(-1L, objectStride) + 1;
         this.objectsPerSlab = sizeType == ObjectSizeType.SMALL
             ? inlineObjectsPerSlab(slabSize, objectStride) : slabSize / objectStride;
         this.slabInfoSize = SlabInfoLayout.byteSize(objectsPerSlab);
@@ -157,6 +160,23 @@ public final class SlabConfig {
     /** @return the distance between two objects of a slab: the object size rounded up to its alignment (8 or more) */
     public long objectStride() {
         return objectStride;
+    }
+
+    /**
+     * The index of the object at {@code offset} bytes into a slab, {@code offset / objectStride}, without a division:
+     * {@code multiplyHigh(offset, ceil(2^64 / objectStride))}. Exact because {@code offset * objectStride < 2^64}
+     * (Granlund and Montgomery, "Division by invariant integers using multiplication", 1994).
+     *
+     * @param offset bytes from the slab's first byte, from 0 to below the slab size
+     * @return the object index, {@code offset / objectStride}
+     */
+    public long objectIndex(final long offset) {
+        return Math.multiplyHigh(offset, strideReciprocal);
+    }
+
+    /** @return {@code ceil(2^64 / objectStride)}, positive: what {@link #objectIndex} multiplies by */
+    public long strideReciprocal() {
+        return strideReciprocal;
     }
 
     /** @return objects in one slab, 1 or more */

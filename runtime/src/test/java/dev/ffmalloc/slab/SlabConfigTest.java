@@ -131,6 +131,30 @@ final class SlabConfigTest {
     }
 
     @Test
+    void objectIndexByReciprocalEqualsDivisionForEveryStrideAndOffset() {
+        final long seed = 0x0B1EC7L;
+        System.out.println("SlabConfigTest.objectIndexByReciprocalEqualsDivision seed=0x" + Long.toHexString(seed));
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (long stride = 8; stride <= 65536; stride += 8) {
+            final SlabConfig config = SlabConfig.of(stride, 8, 1L << 20, 4096, ObjectSizeType.LARGE);
+            assertEquals(stride, config.objectStride());
+            assertTrue(config.strideReciprocal() > 0, "reciprocal fits a positive long");
+            for (final long offset : new long[] {0, stride - 1, stride, stride + 1, (1L << 20) - 1,
+                ((1L << 20) / stride) * stride, ((1L << 20) / stride) * stride - 1}) {
+                assertEquals(offset / stride, config.objectIndex(offset), "stride " + stride + ", offset " + offset);
+            }
+            for (int i = 0; i < 64; i++) {
+                final long offset = random.nextLong(1L << 20);
+                assertEquals(offset / stride, config.objectIndex(offset), "stride " + stride + ", offset " + offset);
+            }
+        }
+        // The largest slab this project allows (objects per slab fit an int) and a stride just under it.
+        final SlabConfig huge = SlabConfig.of((1L << 30) - 8, 8, 1L << 31, 4096, ObjectSizeType.LARGE);
+        assertEquals(1, huge.objectIndex((1L << 31) - 1 - 16));
+        assertEquals(2, huge.objectIndex((1L << 31) - 1));
+    }
+
+    @Test
     void aStructLayoutGivesTheObjectSizeAndAlignment() {
         final StructLayout point = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("x"),
             ValueLayout.JAVA_INT.withName("y"), ValueLayout.JAVA_DOUBLE.withName("weight"));
