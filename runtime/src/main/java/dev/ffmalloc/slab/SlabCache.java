@@ -400,8 +400,12 @@ public final class SlabCache implements Allocator, AutoCloseable {
         memory.setInt(slabInfoAddr + IN_USE_OFFSET, 0);
         memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, LIST_NONE);
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
-        memory.fill(bitmapWordAddr(slabInfoAddr, 0), SlabInfoLayout.bitmapWords(objectsPerSlab) * Long.BYTES,
-            (byte) 0);
+        // Word stores, not Memory.fill: a fill may build a slice object, and this runs for every new slab.
+        final long bitmapEnd = slabInfoAddr + SlabInfoLayout.BITMAP_OFFSET
+            + SlabInfoLayout.bitmapWords(objectsPerSlab) * Long.BYTES;
+        for (long wordAddr = bitmapWordAddr(slabInfoAddr, 0); wordAddr < bitmapEnd; wordAddr += Long.BYTES) {
+            memory.setLong(wordAddr, 0L);
+        }
         final long lastObjectAddr = slabAddr + (objectsPerSlab - 1) * objectStride;
         for (long objectAddr = slabAddr; objectAddr < lastObjectAddr; objectAddr += objectStride) {
             memory.setLong(objectAddr, objectAddr + objectStride);
