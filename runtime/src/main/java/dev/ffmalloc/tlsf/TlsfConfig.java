@@ -49,7 +49,7 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
  * FLLEN = 32 admits blocks up to 128 GiB, more than any pool this project makes, and costs nothing at run time:
  * the first-level bitmap is one {@code long} whatever its length.
  *
- * @param flLen FLLEN, the number of first-level ranges, 1 to {@value #MAX_FL_LEN}
+ * @param flLen FLLEN, the number of first-level ranges, 1 to {@link #MAX_FL_LEN} (57)
  * @param slLen SLLEN, the number of second-level slices per range, a power of two from 1 to 64
  */
 public record TlsfConfig(int flLen, int slLen) {
