@@ -54,6 +54,7 @@ public final class KernelBoot {
         final Cpu cpu = new Cpu(0, machine.ram(), CpuModel.DEFAULT);
         cpu.setEferBit(ControlRegisters.EFER_NXE, true);
         cpu.setCr4Bit(ControlRegisters.CR4_PGE | ControlRegisters.CR4_SMEP | ControlRegisters.CR4_SMAP, true);
+        cpu.watch(kernel.mapper());
         cpu.writeCr3(kernel.cr3());
         out.printf("CPU 0: CR3=0x%x, CR0.WP, CR4.PGE|SMEP|SMAP, EFER.NXE%n", cpu.registers().cr3());
         printTranslation(cpu, KernelAddressSpace.DIRECT_MAP_BASE + machine.ram().ranges().getLast().startAddr(),
