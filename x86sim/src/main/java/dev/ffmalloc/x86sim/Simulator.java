@@ -5,6 +5,7 @@ import dev.ffmalloc.x86sim.cpu.AccessKind;
 import dev.ffmalloc.x86sim.cpu.AccessResult;
 import dev.ffmalloc.x86sim.cpu.Cpu;
 import dev.ffmalloc.x86sim.cpu.VirtualMemory;
+import dev.ffmalloc.x86sim.firmware.E820Map;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.FrameSource;
 import dev.ffmalloc.x86sim.paging.Mapper;
@@ -12,8 +13,9 @@ import dev.ffmalloc.x86sim.paging.Mapper;
 import java.lang.foreign.Arena;
 
 /**
- * The entry point for programs that drive the paging unit from outside: physical memory, a set of CPUs, raw access
- * to paging-structure entries, and accesses that return a physical address or the fault the processor raises.
+ * The entry point for programs that drive the paging unit from outside: physical memory (from a firmware memory
+ * map, or flat), a set of CPUs, raw access to paging-structure entries, and accesses that return a physical address
+ * or the fault the processor raises.
  *
  * <p>A typical check of a simulator against one's own case: write the entries of a path with {@link #writeEntry},
  * point a CPU's CR3 at the top table and set control bits ({@link Cpu#writeCr3}, {@link Cpu#setCr4Bit},
@@ -29,18 +31,34 @@ public final class Simulator implements AutoCloseable {
     private final Memory physical;
     private final CpuModel model;
     private final Cpu[] cpus;
-    private final Arena ownedArena;
+    private final AutoCloseable owned;
 
-    private Simulator(final Memory physical, final CpuModel model, final int cpuCount, final Arena ownedArena) {
+    private Simulator(final Memory physical, final CpuModel model, final int cpuCount, final AutoCloseable owned) {
         if (cpuCount < 1) {
             throw new IllegalArgumentException("a machine needs at least one CPU: cpuCount=" + cpuCount);
         }
         this.physical = physical;
         this.model = model;
-        this.ownedArena = ownedArena;
+        this.owned = owned;
         this.cpus = new Cpu[cpuCount];
         for (int id = 0; id < cpuCount; id++) {
             cpus[id] = new Cpu(id, physical, model);
+        }
+    }
+
+    /**
+     * A machine built from a firmware memory map: every usable range backed by its own zeroed off-heap segment
+     * (see {@link Machine}), physical addresses outside them unbacked; {@link #close} releases the RAM.
+     *
+     * @throws IllegalArgumentException if the map has no usable page, or {@code cpuCount} is below 1
+     */
+    public static Simulator boot(final E820Map memoryMap, final CpuModel model, final int cpuCount) {
+        final Machine machine = new Machine(memoryMap);
+        try {
+            return new Simulator(machine.ram(), model, cpuCount, machine);
+        } catch (final RuntimeException failure) {
+            machine.close();
+            throw failure;
         }
     }
 
@@ -65,7 +83,7 @@ public final class Simulator implements AutoCloseable {
     public static Simulator withFlatRam(final long ramBytes, final CpuModel model, final int cpuCount) {
         final Arena arena = Arena.ofShared();
         try {
-            return new Simulator(FlatPhysicalMemory.allocate(arena, ramBytes), model, cpuCount, arena);
+            return new Simulator(FlatPhysicalMemory.allocate(arena, ramBytes), model, cpuCount, arena::close);
         } catch (final RuntimeException failure) {
             arena.close();
             throw failure;
@@ -133,11 +151,15 @@ public final class Simulator implements AutoCloseable {
         return new VirtualMemory(cpus[cpuId], physical, user);
     }
 
-    /** Releases the RAM if this simulator allocated it; otherwise does nothing. Idempotent. */
+    /** Releases the RAM if this simulator allocated it; otherwise does nothing. Call it once. */
     @Override
     public void close() {
-        if (ownedArena != null && ownedArena.scope().isAlive()) {
-            ownedArena.close();
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (final Exception failure) {
+                throw new IllegalStateException("could not release the machine's memory", failure);
+            }
         }
     }
 

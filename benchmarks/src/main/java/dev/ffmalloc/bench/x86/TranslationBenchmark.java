@@ -4,6 +4,7 @@ import dev.ffmalloc.x86sim.Simulator;
 import dev.ffmalloc.x86sim.cpu.AccessKind;
 import dev.ffmalloc.x86sim.cpu.Cpu;
 import dev.ffmalloc.x86sim.cpu.VirtualMemory;
+import dev.ffmalloc.x86sim.firmware.E820Parser;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.PageSize;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -49,6 +51,15 @@ public class TranslationBenchmark {
     private static final long VIRT_BASE = 0xFFFF_C900_0000_0000L;
     private static final long PHYS_BASE = 0x10_0000L;
     private static final int PAGES = 8;
+    private static final String SPARSE_MAP = """
+        BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable
+        BIOS-e820: [mem 0x0000000000100000-0x0000000007fdffff] usable
+        BIOS-e820: [mem 0x0000000100000000-0x000000010fffffff] usable
+        """;
+
+    /** {@code flat}: RAM as one segment from 0; {@code e820}: the sparse RAM of a memory map (section lookup). */
+    @Param({"flat", "e820"})
+    public String ram;
 
     private Simulator machine;
     private Cpu cpu;
@@ -60,7 +71,8 @@ public class TranslationBenchmark {
     /** Maps the pages, fills them and the baseline segment with the same values, warms the TLB. */
     @Setup(Level.Trial)
     public void boot() {
-        machine = Simulator.withFlatRam(4 << 20, CpuModel.DEFAULT, 1);
+        machine = "flat".equals(ram) ? Simulator.withFlatRam(4 << 20, CpuModel.DEFAULT, 1)
+            : Simulator.boot(E820Parser.parse(SPARSE_MAP), CpuModel.DEFAULT, 1);
         final Mapper mapper = machine.newAddressSpace(new StackFrameSource(0x1000, PHYS_BASE), false);
         mapper.mapRange(VirtAddr.of(VIRT_BASE), PhysAddr.of(PHYS_BASE), PAGES * 4096L, PageTableFlags.WRITABLE,
             PageSize.SIZE_4KIB).ignore();

@@ -2,6 +2,7 @@ package dev.ffmalloc.x86sim.cpu;
 
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
+import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
 import dev.ffmalloc.x86sim.paging.TlbInvalidation;
@@ -36,6 +37,8 @@ public final class Cpu implements TlbInvalidation {
     private int faultVector;
     private int faultErrorCode;
     private long faultAddr;
+    /** Mappers whose unresolved flush tokens a page walk refuses, with assertions on; see {@link #watch}. */
+    private Mapper[] watched = new Mapper[0];
 
     /**
      * A processor with WP set, PGE, LA57, SMEP, SMAP and NXE clear, and CR3 zero.
@@ -121,6 +124,8 @@ public final class Cpu implements TlbInvalidation {
     }
 
     private long walkAndFill(final long virtAddr, final AccessKind kind, final boolean user) {
+        assert noUnresolvedFlush() : "a TLB flush token of a watched mapper was neither flushed nor ignored: cpu="
+            + id + ", virtAddr=0x" + Long.toHexString(virtAddr);
         tlb.walks++;
         final PageWalker pageWalker = walker;
         final int outcome = pageWalker.walk(virtAddr, kind, user, registers);
@@ -155,6 +160,26 @@ public final class Cpu implements TlbInvalidation {
         }
         return tlb.set2MiB.matches(tlb.set2MiB.slotOf(virtAddr), virtAddr) ? tlb.set2MiB.pageSize
             : tlb.set1GiB.pageSize;
+    }
+
+    /**
+     * Debug check of TLB maintenance: with assertions enabled, every page walk of this CPU fails while
+     * {@code mapper} has returned a {@link dev.ffmalloc.x86sim.paging.MapperFlush} that is neither flushed nor
+     * ignored, since this CPU may then use a stale translation. Costs nothing with assertions off.
+     */
+    public void watch(final Mapper mapper) {
+        final Mapper[] grown = java.util.Arrays.copyOf(watched, watched.length + 1);
+        grown[watched.length] = mapper;
+        watched = grown;
+    }
+
+    private boolean noUnresolvedFlush() {
+        for (final Mapper mapper : watched) {
+            if (mapper.unresolvedFlushes() != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------------------------- control registers

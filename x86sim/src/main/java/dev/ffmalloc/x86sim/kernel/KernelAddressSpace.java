@@ -4,6 +4,7 @@ import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.FrameSource;
+import dev.ffmalloc.x86sim.paging.TlbInvalidation;
 import dev.ffmalloc.x86sim.paging.Mapper;
 import dev.ffmalloc.x86sim.paging.MapperFlush;
 import dev.ffmalloc.x86sim.paging.PageSize;
@@ -37,6 +38,9 @@ public final class KernelAddressSpace {
         | PageTableFlags.NO_EXECUTE;
     private static final long KERNEL_TEXT = PageTableFlags.WRITABLE | PageTableFlags.GLOBAL;
     private static final long PAGE_BYTES = PageSize.SIZE_4KIB.byteSize();
+
+    /** What {@link #tryGrowHeap} returns when the heap cannot grow; the heap range never contains 0. */
+    public static final long NO_HEAP = 0L;
 
     private final Mapper mapper;
     private final FrameSource frames;
@@ -85,23 +89,42 @@ public final class KernelAddressSpace {
     }
 
     /**
-     * Grows the heap by {@code byteSize} rounded up to 4 KiB: each new page gets a frame from the frame allocator.
+     * Grows the heap by {@code byteSize} rounded up to 4 KiB: each new page gets a frame from the frame source.
      * No flush is needed: the range was never mapped, and no TLB caches a missing translation.
      *
      * @return the virtual address of the first new byte (the old heap end)
      * @throws OutOfMemoryException if the frames run out or the vmalloc range is full; the heap is unchanged
      */
     public long growHeap(final long byteSize) {
+        final long start = tryGrowHeap(byteSize);
+        if (start == NO_HEAP) {
+            throw new OutOfMemoryException("kernel heap cannot grow: byteSize=" + byteSize + ", heapBytes="
+                + (heapEnd - HEAP_BASE));
+        }
+        return start;
+    }
+
+    /**
+     * Like {@link #growHeap}, reporting failure without an exception.
+     *
+     * @return the virtual address of the first new byte, or {@link #NO_HEAP}; the heap is then unchanged
+     * @throws IllegalArgumentException if {@code byteSize} is not positive
+     */
+    public long tryGrowHeap(final long byteSize) {
+        if (byteSize <= 0) {
+            throw new IllegalArgumentException("heap growth must be positive: byteSize=" + byteSize);
+        }
         final long pages = (byteSize + PAGE_BYTES - 1) / PAGE_BYTES;
         final long start = heapEnd;
-        if (byteSize <= 0 || pages > (HEAP_BASE + HEAP_MAX_BYTES - start) / PAGE_BYTES) {
-            throw heapCannotGrow(byteSize);
+        if (pages > (HEAP_BASE + HEAP_MAX_BYTES - start) / PAGE_BYTES) {
+            return NO_HEAP;
         }
         for (long page = 0; page < pages; page++) {
             final long frameAddr = frames.allocateFrame();
             if (frameAddr == FrameSource.NO_FRAME) {
-                shrinkHeapTo(start);
-                throw heapCannotGrow(byteSize);
+                unmapHeapPages(start, heapEnd, null);
+                heapEnd = start;
+                return NO_HEAP;
             }
             mapper.map(VirtAddr.of(heapEnd), PhysAddr.of(frameAddr), PageSize.SIZE_4KIB, KERNEL_DATA).ignore();
             heapEnd += PAGE_BYTES;
@@ -109,18 +132,34 @@ public final class KernelAddressSpace {
         return start;
     }
 
-    private void shrinkHeapTo(final long newEnd) {
-        while (heapEnd != newEnd) {
-            heapEnd -= PAGE_BYTES;
-            final Mapper.Unmapped unmapped = mapper.unmap(VirtAddr.of(heapEnd), PageSize.SIZE_4KIB);
-            unmapped.flush().ignore();
-            frames.deallocateFrame(unmapped.frame().value());
+    /**
+     * Unmaps the heap pages of {@code [virtAddr, virtAddr + byteSize)}, gives their frames back and flushes them
+     * from {@code cpu}'s TLB; if the range is the heap's tail, the heap end moves back.
+     *
+     * @throws IllegalArgumentException if the range is not whole pages inside the heap
+     */
+    public void releaseHeap(final long virtAddr, final long byteSize, final TlbInvalidation cpu) {
+        if (((virtAddr | byteSize) & (PAGE_BYTES - 1)) != 0 || byteSize <= 0 || virtAddr < HEAP_BASE
+            || virtAddr + byteSize > heapEnd || virtAddr + byteSize < virtAddr) {
+            throw new IllegalArgumentException("range is not whole pages of the heap: virtAddr=0x"
+                + Long.toHexString(virtAddr) + ", byteSize=" + byteSize + ", heapEnd=0x" + Long.toHexString(heapEnd));
+        }
+        unmapHeapPages(virtAddr, virtAddr + byteSize, cpu);
+        if (virtAddr + byteSize == heapEnd) {
+            heapEnd = virtAddr;
         }
     }
 
-    private OutOfMemoryException heapCannotGrow(final long byteSize) {
-        return new OutOfMemoryException("kernel heap cannot grow: byteSize=" + byteSize + ", heapBytes="
-            + (heapEnd - HEAP_BASE));
+    private void unmapHeapPages(final long startAddr, final long endAddr, final TlbInvalidation cpu) {
+        for (long pageAddr = startAddr; pageAddr != endAddr; pageAddr += PAGE_BYTES) {
+            final Mapper.Unmapped unmapped = mapper.unmap(VirtAddr.of(pageAddr), PageSize.SIZE_4KIB);
+            if (cpu == null) {
+                unmapped.flush().ignore();
+            } else {
+                unmapped.flush().flush(cpu);
+            }
+            frames.deallocateFrame(unmapped.frame().value());
+        }
     }
 
     /** @return the first address of the heap */

@@ -8,7 +8,8 @@ import java.util.List;
  * CPU can have cached yet, a CPU about to write CR3).
  *
  * <p>Java cannot force a return value to be used, so the mapper checks instead: with assertions enabled, its next
- * change fails while a token it returned is neither flushed nor ignored. Either call resolves the token; resolving
+ * change fails while a token it returned is neither flushed nor ignored, and so does every page walk of a CPU that
+ * {@linkplain dev.ffmalloc.x86sim.cpu.Cpu#watch watches} the mapper. Either call resolves the token; resolving
  * twice is allowed and the second call does nothing more than invalidate again.
  */
 public final class MapperFlush {

@@ -357,6 +357,19 @@ class MapperTest {
     }
 
     @Test
+    void aWatchingCpuRefusesToWalkWhileATokenIsUnresolved() {
+        cpu.watch(mapper);
+        final MapperFlush pending = mapper.map(VirtAddr.of(0x40_0000), PhysAddr.of(0x9000), SIZE_4KIB, RW);
+        final AssertionError error = assertThrows(AssertionError.class,
+            () -> cpu.access(0x40_0000, AccessKind.READ, false));
+        assertEquals("a TLB flush token of a watched mapper was neither flushed nor ignored: cpu=0,"
+            + " virtAddr=0x400000", error.getMessage());
+        pending.flush(cpu);
+        assertEquals(new AccessResult.Translated(PhysAddr.of(0x9000), SIZE_4KIB),
+            cpu.access(0x40_0000, AccessKind.READ, false));
+    }
+
+    @Test
     void aRefusedMapRangeUnmapsWhatItMapped() {
         mapper.map(VirtAddr.of(0x40_3000), PhysAddr.of(0x9000), SIZE_4KIB, RW).flush(cpu);
         final MapperException refused = assertThrows(MapperException.class,
