@@ -45,7 +45,8 @@ import static dev.ffmalloc.linkedlist.LinkedListLayout.usedSizeWord;
  *       overlap the heap, merging it with a region it touches.</li>
  * </ul>
  * Allocate, free and reallocate take time linear in the number of holes (the walk); they allocate nothing on the
- * Java heap.
+ * Java heap. First fit over an address-ordered free list with coalescing on free is Knuth's Algorithms A and B
+ * (The Art of Computer Programming, vol. 1, section 2.5).
  *
  * <h2>How bad frees are caught, and the limits</h2>
  * A payload address is valid when it lies in a region, is a multiple of the granularity, its block does not lie

@@ -9,6 +9,10 @@ public final class AgronaPageMap implements PageMap {
 
     private final Long2LongHashMap entries = new Long2LongHashMap(INITIAL_CAPACITY, 0.5f, MISSING);
 
+    /** An empty map, load factor 1/2 (as {@link NativePageMap}), growing from 64 slots. */
+    public AgronaPageMap() {
+    }
+
     @Override
     public void put(final long pageAddr, final long slabInfoAddr) {
         entries.put(pageAddr, slabInfoAddr);

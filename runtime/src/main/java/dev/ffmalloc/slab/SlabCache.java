@@ -19,7 +19,6 @@ import static dev.ffmalloc.slab.SlabInfoLayout.LIST_FULL;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_INDEX_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.NEXT_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_NONE;
-import static dev.ffmalloc.slab.SlabInfoLayout.MAX_PARTIAL_BUCKETS;
 import static dev.ffmalloc.slab.SlabInfoLayout.PREV_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.SLAB_ADDR_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
@@ -32,14 +31,15 @@ import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
  * <h2>Structure</h2>
  * Each slab has a SlabInfo ({@link SlabInfoLayout}) holding a free-object list (the link is stored in the free object)
  * and an allocation bitmap. SlabInfos are linked into doubly linked lists: full slabs, empty slabs, and the partial
- * slabs in buckets by how many objects they have in use, one bucket per count up to
- * {@value SlabInfoLayout#MAX_PARTIAL_BUCKETS} objects per slab. A two-level bitmap (a summary word over 64 words of 64
- * bucket bits, as TLSF's first and second levels) finds the highest non-empty bucket with two bit scans, so
- * allocation takes the fullest partial slab in constant time: exactly, or for slabs of more than 4096 objects to
- * within {@code objectsPerSlab / 4096} objects (bucket {@code = inUse * 4096 / objectsPerSlab}). Filling the fullest
- * slabs first lets the emptiest drain and go back to the backend. Up to
- * {@link SlabConfig#emptySlabsKept()} empty slabs are kept instead of given back, so allocating and freeing at a
- * slab boundary does not call the backend each time.
+ * slabs in {@code B = min(objectsPerSlab, SlabConfig.partialBuckets())} buckets by objects in use
+ * ({@code bucket = inUse * B / objectsPerSlab}), with a 64-bit mask of non-empty buckets. Allocation takes the head of
+ * the highest non-empty bucket with one bit scan, so it prefers the fullest partial slab in constant time: exactly
+ * when a slab holds at most {@code B} objects, to within {@code objectsPerSlab / B} objects otherwise. The
+ * approximation is deliberate: moving a slab to another bucket touches its two list neighbours, random cache lines on
+ * a free, so with one bucket per count every free would pay that; with 16 buckets (the default) a slab moves once
+ * every {@code objectsPerSlab / 16} operations on it. Filling the fullest slabs first lets the emptiest drain and go
+ * back to the backend. Up to {@link SlabConfig#emptySlabsKept()} empty slabs are kept instead of given back, so
+ * allocating and freeing at a slab boundary does not call the backend each time.
  *
  * <h2>Finding the SlabInfo of an object on free</h2>
  * With {@code SMALL} and slab size == page size, by masking the address to its page (no lookup); otherwise through
@@ -62,6 +62,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private final Memory memory;
     private final long objectSize;
     private final long objectStride;
+    /** See {@link SlabConfig#objectIndex}: object index = {@code multiplyHigh(offset, strideReciprocal)}. */
+    private final long strideReciprocal;
     private final long objectsPerSlab;
     private final long slabSize;
     private final long pageSize;
@@ -81,12 +83,10 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private final long cookie;
     private final AllocatorCounters counters = new AllocatorCounters();
 
-    /** Head SlabInfo of each partial bucket (index = objects in use, when exact), 0 if empty. */
+    /** Head SlabInfo of each partial bucket, 0 if empty. */
     private final long[] partialHeads;
-    /** Bit {@code b % 64} of word {@code b / 64} set iff {@code partialHeads[b] != 0}. */
-    private final long[] partialMasks;
-    /** Bit g set iff {@code partialMasks[g] != 0}. */
-    private long partialSummary;
+    /** Bit b set iff {@code partialHeads[b] != 0}. */
+    private long partialMask;
     /** Head of the full list (every object in use), 0 if empty. */
     private long fullHead;
     /** Head of the empty list (no object in use), 0 if empty; it holds at most {@link #emptySlabsKept} slabs. */
@@ -114,6 +114,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         this.memory = backend.memory();
         this.objectSize = config.objectSize();
         this.objectStride = config.objectStride();
+        this.strideReciprocal = config.strideReciprocal();
         this.objectsPerSlab = config.objectsPerSlab();
         this.slabSize = config.slabSize();
         this.pageSize = config.pageSize();
@@ -123,11 +124,9 @@ public final class SlabCache implements Allocator, AutoCloseable {
         this.guaranteedAlignment = config.guaranteedAlignment();
         this.masked = config.findsSlabInfoByMasking();
         this.inlineSlabInfo = config.sizeType() == ObjectSizeType.SMALL;
-        final int buckets = (int) Math.min(objectsPerSlab, MAX_PARTIAL_BUCKETS);
-        this.bucketFactor = objectsPerSlab <= MAX_PARTIAL_BUCKETS ? 1L << 32
-            : ((long) MAX_PARTIAL_BUCKETS << 32) / objectsPerSlab;
-        this.partialHeads = new long[buckets];
-        this.partialMasks = new long[(buckets + Long.SIZE - 1) / Long.SIZE];
+        final int buckets = config.partialBuckets();
+        this.bucketFactor = objectsPerSlab <= buckets ? 1L << 32 : ((long) buckets << 32) / objectsPerSlab;
+        this.partialHeads = new long[(int) Math.min(objectsPerSlab, buckets)];
         this.emptySlabsKept = config.emptySlabsKept();
         this.cookie = (COOKIE_SEQUENCE.incrementAndGet() * COOKIE_MULTIPLIER) | 1;
         if (objectsPerSlab > Integer.MAX_VALUE) {
@@ -162,15 +161,9 @@ public final class SlabCache implements Allocator, AutoCloseable {
     public long tryAllocate() {
         final Memory memory = this.memory;
         // 1. The fullest partial slab, else a kept empty slab, else a new one (slow path).
-        final long partialSummary = this.partialSummary;
-        final long slabInfoAddr;
-        if (partialSummary != 0) {
-            final int group = Long.SIZE - 1 - Long.numberOfLeadingZeros(partialSummary);
-            slabInfoAddr = partialHeads[group * Long.SIZE + Long.SIZE - 1
-                - Long.numberOfLeadingZeros(partialMasks[group])];
-        } else {
-            slabInfoAddr = emptyOrNewSlab();
-        }
+        final long partialMask = this.partialMask;
+        final long slabInfoAddr = partialMask != 0
+            ? partialHeads[Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask)] : emptyOrNewSlab();
         if (slabInfoAddr == NO_BLOCK) {
             return NO_BLOCK;
         }
@@ -178,7 +171,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
         final long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET);
         memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, memory.getLong(objectAddr));
         // 3. Mark it in use in the bitmap.
-        final long objectIndex = (objectAddr - memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET)) / objectStride;
+        final long objectIndex = Math.multiplyHigh(objectAddr - memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET),
+            strideReciprocal);
         final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
         memory.setLong(wordAddr, memory.getLong(wordAddr) | (1L << objectIndex));
         // 4. Count it, and move the slab to the list its new count belongs to.
@@ -406,8 +400,12 @@ public final class SlabCache implements Allocator, AutoCloseable {
         memory.setInt(slabInfoAddr + IN_USE_OFFSET, 0);
         memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, LIST_NONE);
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
-        memory.fill(bitmapWordAddr(slabInfoAddr, 0), SlabInfoLayout.bitmapWords(objectsPerSlab) * Long.BYTES,
-            (byte) 0);
+        // Word stores, not Memory.fill: a fill may build a slice object, and this runs for every new slab.
+        final long bitmapEnd = slabInfoAddr + SlabInfoLayout.BITMAP_OFFSET
+            + SlabInfoLayout.bitmapWords(objectsPerSlab) * Long.BYTES;
+        for (long wordAddr = bitmapWordAddr(slabInfoAddr, 0); wordAddr < bitmapEnd; wordAddr += Long.BYTES) {
+            memory.setLong(wordAddr, 0L);
+        }
         final long lastObjectAddr = slabAddr + (objectsPerSlab - 1) * objectStride;
         for (long objectAddr = slabAddr; objectAddr < lastObjectAddr; objectAddr += objectStride) {
             memory.setLong(objectAddr, objectAddr + objectStride);
@@ -498,7 +496,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private long objectIndexOf(final long objectAddr, final long slabInfoAddr) {
         final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
         final long offset = objectAddr - slabAddr;
-        final long objectIndex = offset / objectStride;
+        final long objectIndex = Math.multiplyHigh(offset, strideReciprocal);
+        assert objectIndex == offset / objectStride : "stride reciprocal";
         if (objectIndex >= objectsPerSlab) {
             throw inlineSlabInfo && offset >= slabInfoOffset
                 ? insideSlabInfo(objectAddr, slabInfoAddr) : pastLastObject(objectAddr, slabAddr, objectsPerSlab);
@@ -551,17 +550,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         } else {
             partialHeads[list] = slabInfoAddr;
             partialSlabs += countChange;
-            final int group = list / Long.SIZE;
-            if (slabInfoAddr != 0) {
-                partialMasks[group] |= 1L << list;
-                partialSummary |= 1L << group;
-            } else {
-                final long mask = partialMasks[group] & ~(1L << list);
-                partialMasks[group] = mask;
-                if (mask == 0) {
-                    partialSummary &= ~(1L << group);
-                }
-            }
+            partialMask = slabInfoAddr != 0 ? partialMask | (1L << list) : partialMask & ~(1L << list);
         }
     }
 
@@ -617,12 +606,10 @@ public final class SlabCache implements Allocator, AutoCloseable {
     public void checkIntegrity() {
         long objects = checkList(LIST_FULL, fullSlabs) + checkList(LIST_EMPTY, emptySlabs);
         long partialSeen = 0;
-        for (int group = 0; group < partialMasks.length; group++) {
-            requireThat((partialMasks[group] != 0) == ((partialSummary & (1L << group)) != 0),
-                "summary bit set iff mask word non-empty, group=" + group, 0);
-        }
+        requireThat(partialMask >>> partialHeads.length == 0 || partialHeads.length == Long.SIZE,
+            "no mask bit above the last bucket", 0);
         for (int bucket = 0; bucket < partialHeads.length; bucket++) {
-            requireThat((partialHeads[bucket] != 0) == ((partialMasks[bucket / Long.SIZE] & (1L << bucket)) != 0),
+            requireThat((partialHeads[bucket] != 0) == ((partialMask & (1L << bucket)) != 0),
                 "bucket bit set iff bucket non-empty, bucket=" + bucket, partialHeads[bucket]);
             final SlabWalk walk = walkList(bucket, partialSlabs - partialSeen);
             partialSeen += walk.slabs;

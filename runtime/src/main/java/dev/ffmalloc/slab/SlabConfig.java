@@ -31,27 +31,43 @@ public final class SlabConfig {
     /** Empty slabs a cache keeps by default instead of giving them back to the backend. */
     public static final int DEFAULT_EMPTY_SLABS_KEPT = 1;
 
+    /**
+     * Partial-slab buckets by default: a slab moves between buckets (touching its list neighbours) once every
+     * {@code objectsPerSlab / 16} allocations or frees on it, and the fullest slab is found to within that many
+     * objects.
+     */
+    public static final int DEFAULT_PARTIAL_BUCKETS = 16;
+
     private final long objectSize;
     private final long objectAlignment;
     private final long slabSize;
     private final long pageSize;
     private final ObjectSizeType sizeType;
     private final int emptySlabsKept;
+    private final int partialBuckets;
     private final long objectStride;
+    /** {@code ceil(2^64 / objectStride)}, for {@link #objectIndex}. */
+    private final long strideReciprocal;
     private final long objectsPerSlab;
     private final long slabInfoSize;
     private final long slabInfoOffset;
 
     private SlabConfig(final long objectSize, final long objectAlignment, final long slabSize, final long pageSize,
-                       final ObjectSizeType sizeType, final int emptySlabsKept) {
+                       final ObjectSizeType sizeType, final int emptySlabsKept, final int partialBuckets) {
         validate(objectSize, objectAlignment, slabSize, pageSize, sizeType, emptySlabsKept);
+        if (partialBuckets < 1 || partialBuckets > SlabInfoLayout.MAX_PARTIAL_BUCKETS) {
+            throw new IllegalArgumentException("partial buckets must be from 1 to "
+                + SlabInfoLayout.MAX_PARTIAL_BUCKETS + ": partialBuckets=" + partialBuckets);
+        }
         this.objectSize = objectSize;
         this.objectAlignment = objectAlignment;
         this.slabSize = slabSize;
         this.pageSize = pageSize;
         this.sizeType = sizeType;
         this.emptySlabsKept = emptySlabsKept;
+        this.partialBuckets = partialBuckets;
         this.objectStride = BitUtil.align(objectSize, Math.max(objectAlignment, SlabInfoLayout.FREE_LINK_BYTES));
+        this.strideReciprocal = Long.divideUnsigned(-1L, objectStride) + 1;
         this.objectsPerSlab = sizeType == ObjectSizeType.SMALL
             ? inlineObjectsPerSlab(slabSize, objectStride) : slabSize / objectStride;
         this.slabInfoSize = SlabInfoLayout.byteSize(objectsPerSlab);
@@ -72,7 +88,8 @@ public final class SlabConfig {
      */
     public static SlabConfig of(final long objectSize, final long objectAlignment, final long slabSize,
                                 final long pageSize, final ObjectSizeType sizeType) {
-        return new SlabConfig(objectSize, objectAlignment, slabSize, pageSize, sizeType, DEFAULT_EMPTY_SLABS_KEPT);
+        return new SlabConfig(objectSize, objectAlignment, slabSize, pageSize, sizeType, DEFAULT_EMPTY_SLABS_KEPT,
+            DEFAULT_PARTIAL_BUCKETS);
     }
 
     /**
@@ -92,7 +109,17 @@ public final class SlabConfig {
      * @throws IllegalArgumentException if {@code count} is negative
      */
     public SlabConfig withEmptySlabsKept(final int count) {
-        return new SlabConfig(objectSize, objectAlignment, slabSize, pageSize, sizeType, count);
+        return new SlabConfig(objectSize, objectAlignment, slabSize, pageSize, sizeType, count, partialBuckets);
+    }
+
+    /**
+     * @param count how many buckets partial slabs are sorted into by objects in use, 1 to 64: more buckets find the
+     *              fullest slab more precisely, fewer move slabs between lists less often
+     * @return this configuration with {@code count} partial buckets
+     * @throws IllegalArgumentException if {@code count} is out of range
+     */
+    public SlabConfig withPartialBuckets(final int count) {
+        return new SlabConfig(objectSize, objectAlignment, slabSize, pageSize, sizeType, emptySlabsKept, count);
     }
 
     /** @return the object size asked for, in bytes */
@@ -125,9 +152,31 @@ public final class SlabConfig {
         return emptySlabsKept;
     }
 
+    /** @return how many buckets partial slabs are sorted into */
+    public int partialBuckets() {
+        return partialBuckets;
+    }
+
     /** @return the distance between two objects of a slab: the object size rounded up to its alignment (8 or more) */
     public long objectStride() {
         return objectStride;
+    }
+
+    /**
+     * The index of the object at {@code offset} bytes into a slab, {@code offset / objectStride}, without a division:
+     * {@code multiplyHigh(offset, ceil(2^64 / objectStride))}. Exact because {@code offset * objectStride < 2^64}
+     * (Granlund and Montgomery, "Division by invariant integers using multiplication", 1994).
+     *
+     * @param offset bytes from the slab's first byte, from 0 to below the slab size
+     * @return the object index, {@code offset / objectStride}
+     */
+    public long objectIndex(final long offset) {
+        return Math.multiplyHigh(offset, strideReciprocal);
+    }
+
+    /** @return {@code ceil(2^64 / objectStride)}, positive: what {@link #objectIndex} multiplies by */
+    public long strideReciprocal() {
+        return strideReciprocal;
     }
 
     /** @return objects in one slab, 1 or more */
@@ -159,7 +208,8 @@ public final class SlabConfig {
     public String toString() {
         return "SlabConfig[objectSize=" + objectSize + ", objectAlignment=" + objectAlignment + ", slabSize="
             + slabSize + ", pageSize=" + pageSize + ", sizeType=" + sizeType + ", emptySlabsKept=" + emptySlabsKept
-            + ", objectStride=" + objectStride + ", objectsPerSlab=" + objectsPerSlab + "]";
+            + ", partialBuckets=" + partialBuckets + ", objectStride=" + objectStride + ", objectsPerSlab="
+            + objectsPerSlab + "]";
     }
 
     private static long inlineObjectsPerSlab(final long slabSize, final long objectStride) {

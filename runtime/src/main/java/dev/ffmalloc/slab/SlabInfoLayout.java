@@ -65,8 +65,8 @@ public final class SlabInfoLayout {
     /** The allocation bitmap, one bit per object, in 64-bit words. */
     public static final long BITMAP_OFFSET = COOKIE_OFFSET + Long.BYTES;
 
-    /** The most partial-slab buckets a cache has: exact per count up to this many objects per slab. */
-    public static final int MAX_PARTIAL_BUCKETS = Long.SIZE * Long.SIZE;
+    /** The most partial-slab buckets a cache may have: one bit each in a 64-bit mask. */
+    public static final int MAX_PARTIAL_BUCKETS = Long.SIZE;
 
     /** List index of a SlabInfo linked into no list (only while a slab moves between lists). */
     public static final int LIST_NONE = -1;

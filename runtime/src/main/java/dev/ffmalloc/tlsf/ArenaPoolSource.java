@@ -40,16 +40,14 @@ public final class ArenaPoolSource implements TlsfPoolSource {
      */
     public ArenaPoolSource(final NativeMemory region, final long unitBytes) {
         if (unitBytes < TlsfLayout.GRANULARITY || !BitUtil.isPowerOfTwo(unitBytes)) {
-            throw new IllegalArgumentException("unit is not a power of two of at least 16 bytes: unitBytes="
-                + unitBytes);
+            throw badUnit(unitBytes);
         }
         this.region = region;
         this.unitBytes = unitBytes;
         this.baseAddr = BitUtil.align(region.baseAddress(), unitBytes);
         this.endAddr = region.endAddress() & -unitBytes;
         if (endAddr - baseAddr < unitBytes) {
-            throw new IllegalArgumentException("region holds no whole unit: region=" + region + ", unitBytes="
-                + unitBytes);
+            throw noWholeUnit(region, unitBytes);
         }
         this.topAddr = baseAddr;
     }
@@ -82,8 +80,7 @@ public final class ArenaPoolSource implements TlsfPoolSource {
     @Override
     public long obtain(final long byteSize) {
         if (byteSize <= 0 || (byteSize & (unitBytes - 1)) != 0) {
-            throw new IllegalArgumentException("size is not a positive multiple of the unit: byteSize=" + byteSize
-                + ", unitBytes=" + unitBytes);
+            throw notWholeUnits(byteSize, unitBytes);
         }
         for (int range = 0; range < releasedCount; range++) {
             if (releasedEnds[range] - releasedStarts[range] >= byteSize) {
@@ -112,8 +109,7 @@ public final class ArenaPoolSource implements TlsfPoolSource {
         if (byteSize <= 0 || ((addr | byteSize) & (unitBytes - 1)) != 0 || addr - baseAddr < 0
             || topAddr - rangeEnd < 0 || (below >= 0 && releasedEnds[below] > addr)
             || (below + 1 < releasedCount && releasedStarts[below + 1] < rangeEnd)) {
-            throw new IllegalArgumentException("range was not handed out: addr=" + hex(addr) + ", byteSize="
-                + byteSize);
+            throw notHandedOut(addr, byteSize);
         }
         obtainedBytes -= byteSize;
         insertReleased(below + 1, addr, rangeEnd);
@@ -166,5 +162,25 @@ public final class ArenaPoolSource implements TlsfPoolSource {
     public String toString() {
         return "ArenaPoolSource[region=" + region + ", unitBytes=" + unitBytes + ", obtainedBytes=" + obtainedBytes
             + ", top=" + hex(topAddr) + "]";
+    }
+
+    private static IllegalArgumentException badUnit(final long unitBytes) {
+        return new IllegalArgumentException("unit is not a power of two of at least 16 bytes: unitBytes="
+            + unitBytes);
+    }
+
+    private static IllegalArgumentException noWholeUnit(final NativeMemory region, final long unitBytes) {
+        return new IllegalArgumentException("region holds no whole unit: region=" + region + ", unitBytes="
+            + unitBytes);
+    }
+
+    private static IllegalArgumentException notWholeUnits(final long byteSize, final long unitBytes) {
+        return new IllegalArgumentException("size is not a positive multiple of the unit: byteSize=" + byteSize
+            + ", unitBytes=" + unitBytes);
+    }
+
+    private static IllegalArgumentException notHandedOut(final long addr, final long byteSize) {
+        return new IllegalArgumentException("range was not handed out: addr=" + hex(addr) + ", byteSize="
+            + byteSize);
     }
 }

@@ -48,8 +48,7 @@ public final class GrowableTlsf implements Allocator {
     public GrowableTlsf(final TlsfPoolSource source, final TlsfConfig config, final long initialBytes,
                         final long minGrowthBytes) {
         if (initialBytes < 0 || minGrowthBytes < 0) {
-            throw new IllegalArgumentException("sizes must not be negative: initialBytes=" + initialBytes
-                + ", minGrowthBytes=" + minGrowthBytes);
+            throw negativeSizes(initialBytes, minGrowthBytes);
         }
         this.tlsf = new Tlsf(source.memory(), config);
         this.source = source;
@@ -263,5 +262,10 @@ public final class GrowableTlsf implements Allocator {
     public String toString() {
         return "GrowableTlsf[" + tlsf + ", footprintBytes=" + footprintBytes + ", peakFootprintBytes="
             + peakFootprintBytes + "]";
+    }
+
+    private static IllegalArgumentException negativeSizes(final long initialBytes, final long minGrowthBytes) {
+        return new IllegalArgumentException("sizes must not be negative: initialBytes=" + initialBytes
+            + ", minGrowthBytes=" + minGrowthBytes);
     }
 }

@@ -91,6 +91,8 @@ public final class Tlsf implements Allocator {
     private long freeBlockCount;
     /** The largest request the current pools could ever serve; recomputed when pools change. */
     private long maxAllocationSize;
+    /** The size word of the block {@link #checkedBlockOf} returned last, so that free need not read it again. */
+    private long checkedSizeWord;
 
     private final AllocatorCounters counters = new AllocatorCounters();
 
@@ -150,12 +152,32 @@ public final class Tlsf implements Allocator {
         final long blockAddr = freeHeads[list];
         final long blockSize = size(memory.getLong(blockAddr));
         assert blockSize >= neededSize : "good fit: a block of list " + list + " is smaller than " + neededSize;
-        unlinkFree(blockAddr, blockSize, list);
-        // 3. Give back the remainder, and mark what is left used.
-        final long usedSize = splitOff(blockAddr, blockSize, neededSize);
+        // 3. Give back the rest if it can be a block, and mark what is left used.
+        final long usedSize = takeListHead(blockAddr, blockSize, list, neededSize);
         memory.setLong(blockAddr, usedSize | SIZE_USED);
         counters.onAllocate(usedSize);
         return TlsfLayout.payloadAddr(blockAddr);
+    }
+
+    /**
+     * Takes the head of list {@code list} out of the lists, keeping {@code keepSize} bytes of it and freeing the
+     * rest if it can be a block. The rest needs no merging: the block after a free block is used.
+     *
+     * @return the size the block keeps: {@code keepSize}, or {@code blockSize} if the rest was too small
+     */
+    private long takeListHead(final long blockAddr, final long blockSize, final int list, final long keepSize) {
+        final long restSize = blockSize - keepSize;
+        if (restSize < MIN_BLOCK_SIZE) {
+            unlinkFree(blockAddr, blockSize, list);
+            return blockSize;
+        }
+        final Memory memory = this.memory;
+        final long restAddr = blockAddr + keepSize;
+        memory.setLong(restAddr, restSize);
+        memory.setLong(prevPhysAddr(restAddr), blockAddr);
+        memory.setLong(prevPhysAddr(blockAddr + blockSize), restAddr);
+        listInPlaceOf(restAddr, restSize, blockAddr, blockSize, list);
+        return keepSize;
     }
 
     private long allocateAlignedSlowPath(final long byteSize, final long byteAlignment) {
@@ -255,7 +277,7 @@ public final class Tlsf implements Allocator {
         }
         final long restAddr = blockAddr + keepSize;
         memory.setLong(prevPhysAddr(restAddr), blockAddr);
-        freeMergingNext(restAddr, restSize);
+        freeMerging(restAddr, restSize, false);
         return keepSize;
     }
 
@@ -273,45 +295,86 @@ public final class Tlsf implements Allocator {
     @Override
     public void free(final long address) {
         final long blockAddr = checkedBlockOf(address);
-        final long blockSize = size(memory.getLong(blockAddr));
+        final long blockSize = size(checkedSizeWord);
         counters.onFree(blockSize);
-        freeMergingBoth(blockAddr, blockSize);
-    }
-
-    /** Frees a block (or a fresh range) whose back link is set, merging with both physical neighbours. */
-    private void freeMergingBoth(final long blockAddr, final long blockSize) {
-        final Memory memory = this.memory;
-        final long prevAddr = memory.getLong(prevPhysAddr(blockAddr));
-        if (prevAddr != 0) {
-            final long prevWord = memory.getLong(prevAddr);
-            if (!isUsed(prevWord)) {
-                final long prevSize = size(prevWord);
-                unlinkFree(prevAddr, prevSize, config.mapFloor(prevSize));
-                freeMergingNext(prevAddr, prevSize + blockSize);
-                return;
-            }
-        }
-        freeMergingNext(blockAddr, blockSize);
+        freeMerging(blockAddr, blockSize, true);
     }
 
     /**
-     * Makes {@code [blockAddr, blockAddr + blockSize)} a free block, merged with the next physical block if that
-     * one is free. Precondition: the block's back link is set and its previous block is used (or absent).
+     * Makes {@code [blockAddr, blockAddr + blockSize)}, whose back link is set, a free block merged with its free
+     * physical neighbours: the next one always, the previous one if {@code prevMayBeFree} (when it is not, its
+     * header may not be written yet).
      */
-    private void freeMergingNext(final long blockAddr, final long blockSize) {
+    private void freeMerging(final long blockAddr, final long blockSize, final boolean prevMayBeFree) {
         final Memory memory = this.memory;
+        long startAddr = blockAddr;
         long size = blockSize;
-        long nextAddr = blockAddr + size;
-        final long nextWord = memory.getLong(nextAddr);
+        // A free neighbour already in a list, whose place the merged block may take.
+        long listedAddr = 0;
+        long listedSize = 0;
+        int listedList = -1;
+        if (prevMayBeFree) {
+            final long prevAddr = memory.getLong(prevPhysAddr(blockAddr));
+            final long prevWord = prevAddr != 0 ? memory.getLong(prevAddr) : SIZE_USED;
+            if (!isUsed(prevWord)) {
+                startAddr = prevAddr;
+                listedAddr = prevAddr;
+                listedSize = size(prevWord);
+                listedList = config.mapFloor(listedSize);
+                size += listedSize;
+            }
+        }
+        long endAddr = blockAddr + blockSize;
+        final long nextWord = memory.getLong(endAddr);
         if (!isUsed(nextWord)) {
             final long nextSize = size(nextWord);
-            unlinkFree(nextAddr, nextSize, config.mapFloor(nextSize));
+            if (listedAddr == 0) {
+                listedAddr = endAddr;
+                listedSize = nextSize;
+                listedList = config.mapFloor(nextSize);
+            } else {
+                unlinkFree(endAddr, nextSize, config.mapFloor(nextSize));
+            }
             size += nextSize;
-            nextAddr += nextSize;
+            endAddr += nextSize;
         }
-        memory.setLong(blockAddr, size);
-        memory.setLong(prevPhysAddr(nextAddr), blockAddr);
-        linkFree(blockAddr, size);
+        memory.setLong(startAddr, size);
+        memory.setLong(prevPhysAddr(endAddr), startAddr);
+        if (listedAddr == 0) {
+            linkFree(startAddr, size);
+        } else {
+            listInPlaceOf(startAddr, size, listedAddr, listedSize, listedList);
+        }
+    }
+
+    /**
+     * Lists the free block at {@code blockAddr}, whose size word is written, instead of the listed free block at
+     * {@code listedAddr} (the same block grown, a block it absorbed, or the block it was split from). If both
+     * belong to the same list, the new block takes the old one's place: no unlink, no push, no bitmap change.
+     */
+    private void listInPlaceOf(final long blockAddr, final long blockSize, final long listedAddr,
+                               final long listedSize, final int listedList) {
+        if (config.mapFloor(blockSize) != listedList) {
+            unlinkFree(listedAddr, listedSize, listedList);
+            linkFree(blockAddr, blockSize);
+            return;
+        }
+        if (blockAddr != listedAddr) {
+            final Memory memory = this.memory;
+            final long nextAddr = memory.getLong(nextFreeAddr(listedAddr));
+            final long prevAddr = memory.getLong(prevFreeAddr(listedAddr));
+            memory.setLong(nextFreeAddr(blockAddr), nextAddr);
+            memory.setLong(prevFreeAddr(blockAddr), prevAddr);
+            if (prevAddr != 0) {
+                memory.setLong(nextFreeAddr(prevAddr), blockAddr);
+            } else {
+                freeHeads[listedList] = blockAddr;
+            }
+            if (nextAddr != 0) {
+                memory.setLong(prevFreeAddr(nextAddr), blockAddr);
+            }
+        }
+        bytesFree += blockSize - listedSize;
     }
 
     /** Pushes a free block, whose size word is written, on the head of its list. */
@@ -391,7 +454,7 @@ public final class Tlsf implements Allocator {
         final long blockSize = size(memory.getLong(blockAddr));
         memory.copy(payloadAddr, newAddr, Math.min(blockAddr + blockSize - payloadAddr, newByteSize));
         counters.onFree(blockSize);
-        freeMergingBoth(blockAddr, blockSize);
+        freeMerging(blockAddr, blockSize, true);
     }
 
     /**
@@ -549,6 +612,7 @@ public final class Tlsf implements Allocator {
         if (!isUsed(word)) {
             throw AllocatorErrors.doubleFree(payloadAddr);
         }
+        checkedSizeWord = word;
         return blockAddr;
     }
 
@@ -627,7 +691,7 @@ public final class Tlsf implements Allocator {
         // The old sentinel becomes a free block; its back link already names the pool's last block.
         poolBytes += newEndAddr - poolEnds[pool];
         poolEnds[pool] = newEndAddr;
-        freeMergingBoth(oldSentinelAddr, newSentinelAddr - oldSentinelAddr);
+        freeMerging(oldSentinelAddr, newSentinelAddr - oldSentinelAddr, true);
     }
 
     private void insertPool(final long startAddr, final long endAddr) {

@@ -41,7 +41,8 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
  * 5024 bytes: {@code mapFloor(5024)} is (7, 7), the slice [4992, 5120); {@code mapCeil(5024)} is (7, 8), whose
  * blocks are at least 5120 bytes, so the search may skip a free block of 5024 to 5119 bytes. Every block below
  * 1024 bytes has a list of its own. The largest block is {@code 2^37 - 16} bytes (128 GiB), the largest request
- * {@code 2^37 - 32} bytes, the largest block good fit finds {@code 2^37 - 2^31} bytes. The tables hold 32 x 32 list heads (8 KiB) and 32 second-level bitmaps.
+ * {@code 2^37 - 32} bytes, the largest block good fit finds {@code 2^37 - 2^31} bytes. The tables hold 32 x 32
+ * list heads (8 KiB) and 32 second-level bitmaps.
  *
  * <h2>Why these defaults</h2>
  * SLLEN = 32 (the TLSF paper's recommended SLI of 4 to 5) gives exact lists to every block under 1 KiB, where most
@@ -49,7 +50,7 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
  * FLLEN = 32 admits blocks up to 128 GiB, more than any pool this project makes, and costs nothing at run time:
  * the first-level bitmap is one {@code long} whatever its length.
  *
- * @param flLen FLLEN, the number of first-level ranges, 1 to {@value #MAX_FL_LEN}
+ * @param flLen FLLEN, the number of first-level ranges, 1 to {@link #MAX_FL_LEN} (57)
  * @param slLen SLLEN, the number of second-level slices per range, a power of two from 1 to 64
  */
 public record TlsfConfig(int flLen, int slLen) {
@@ -74,12 +75,10 @@ public record TlsfConfig(int flLen, int slLen) {
      */
     public TlsfConfig {
         if (flLen < 1 || flLen > MAX_FL_LEN) {
-            throw new IllegalArgumentException("FLLEN is out of range: flLen=" + flLen + ", min=1, max="
-                + MAX_FL_LEN);
+            throw outOfRange("FLLEN", "flLen", flLen, MAX_FL_LEN);
         }
         if (slLen < 1 || slLen > MAX_SL_LEN) {
-            throw new IllegalArgumentException("SLLEN is out of range: slLen=" + slLen + ", min=1, max="
-                + MAX_SL_LEN);
+            throw outOfRange("SLLEN", "slLen", slLen, MAX_SL_LEN);
         }
         if ((slLen & (slLen - 1)) != 0) {
             throw new IllegalArgumentException("SLLEN is not a power of two: slLen=" + slLen);
@@ -160,5 +159,11 @@ public record TlsfConfig(int flLen, int slLen) {
         // Slices narrower than a byte: the first whole byte count at or above the slice's start.
         final int fractionBits = sli - sizeLog2;
         return (1L << sizeLog2) + ((slice + (1L << fractionBits) - 1) >>> fractionBits);
+    }
+
+    private static IllegalArgumentException outOfRange(final String parameter, final String name, final int value,
+                                                       final int max) {
+        return new IllegalArgumentException(parameter + " is out of range: " + name + "=" + value + ", min=1, max="
+            + max);
     }
 }

@@ -40,12 +40,6 @@ package dev.ffmalloc.tlsf;
  */
 public final class TlsfLayout {
 
-    /** Block addresses and sizes are multiples of this. */
-    public static final long GRANULARITY = 16;
-
-    /** log2 of {@link #GRANULARITY}. */
-    public static final int GRANULARITY_LOG2 = Long.numberOfTrailingZeros(GRANULARITY);
-
     /** Offset of the size word: block size in bytes (header included) with the flag bits in its low bits. */
     public static final long SIZE_OFFSET = 0;
 
@@ -54,6 +48,15 @@ public final class TlsfLayout {
 
     /** Bytes of the header every block has. */
     public static final long HEADER_SIZE = PREV_PHYS_OFFSET + Long.BYTES;
+
+    /**
+     * Block addresses and sizes are multiples of this: the header size, so that a payload right after a header is
+     * as aligned as the block.
+     */
+    public static final long GRANULARITY = HEADER_SIZE;
+
+    /** log2 of {@link #GRANULARITY}. */
+    public static final int GRANULARITY_LOG2 = Long.numberOfTrailingZeros(GRANULARITY);
 
     /** Offset of a free block's link to the next block of its free list (0 at the tail). */
     public static final long NEXT_FREE_OFFSET = HEADER_SIZE;

@@ -1,5 +1,8 @@
 package dev.ffmalloc.buddy;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.memory.NativeMemory;
 
@@ -17,5 +20,16 @@ final class BuddyAllocatorInBandSmallOrdersTest extends BuddyConformanceTest {
     @Override
     protected long addressThatIsNeverABlockStart(final NativeMemory heap) {
         return heap.baseAddress();
+    }
+
+    /** Orders 0..7 of 32 bytes: the largest block is 32 << 7 = 4 KiB, and nothing larger can be asked for. */
+    @Test
+    void theLargestBlockIsFourKibibytes() {
+        assertEquals(4096, allocator.maxAllocationSize());
+        final long address = allocator.allocate(4096, 4096);
+        assertEquals(4096, allocator.usableSize(address));
+        assertThrows(IllegalArgumentException.class, () -> allocator.allocate(4097, 8));
+        allocator.free(address);
+        allocator.checkIntegrity();
     }
 }

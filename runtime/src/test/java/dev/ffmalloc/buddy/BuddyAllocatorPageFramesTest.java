@@ -1,5 +1,7 @@
 package dev.ffmalloc.buddy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.memory.NativeMemory;
 
@@ -22,5 +24,15 @@ final class BuddyAllocatorPageFramesTest extends BuddyConformanceTest {
             heap.byteSize(), BuddyConfig.PAGE_FRAMES);
         buddy.addFreeRange(heap.baseAddress(), heap.byteSize());
         return buddy;
+    }
+
+    /** Page-frame orders: the smallest block is one 4 KiB frame, page aligned, whatever was asked for. */
+    @Test
+    void theSmallestBlockIsOnePageFrame() {
+        final long address = allocator.allocate(1, 1);
+        assertEquals(0, address % 4096);
+        assertEquals(4096, allocator.usableSize(address));
+        allocator.free(address);
+        allocator.checkIntegrity();
     }
 }

@@ -94,6 +94,7 @@ final class LinkedListHeapTest {
         assertEquals(List.of(hole(base, 240), used(base + 240, 32), hole(base + 272, HEAP_BYTES - 272)), blocks());
         assertEquals(base + 16, heap.allocate(8, 16), "the padding hole is the first fit");
         assertEquals(base + 4096, heap.allocate(8, 4096));
+        assertEquals(Allocator.NO_BLOCK, heap.tryAllocate(8, 1L << 62), "an alignment no hole can meet");
         assertEquals(List.of(used(base, 32), hole(base + 32, 208), used(base + 240, 32), hole(base + 272, 3808),
             used(base + 4080, 32), hole(base + 4112, HEAP_BYTES - 4112)), blocks());
         heap.checkIntegrity();
@@ -425,6 +426,49 @@ final class LinkedListHeapTest {
                 heap.extend(NativeMemory.PAGE_SIZE);
             }
         }
+    }
+
+    /**
+     * A heap in the higher half, as the simulated kernel's: addresses are negative {@code long}s, two regions lie
+     * apart, and random operations still agree with the shadow model.
+     */
+    @Test
+    void worksOnHigherHalfAddresses() {
+        System.out.println("LinkedListHeapTest.worksOnHigherHalfAddresses seed=0x" + Long.toHexString(GROWTH_SEED));
+        final long virtualBase = 0xFFFF_C000_0000_0000L;
+        final ShiftedMemory higherHalf = new ShiftedMemory(memory, virtualBase);
+        heap = LinkedListHeap.empty(higherHalf);
+        heap.addRegion(virtualBase + SEGMENT_BYTES / 2, SEGMENT_BYTES / 2);
+        heap.addRegion(virtualBase, SEGMENT_BYTES / 4);
+        final long first = heap.allocate(100, 64);
+        assertEquals(virtualBase + 64, first);
+        heap.free(first);
+        assertRejected(IllegalStateException.class, "block is already free: addr=" + hex(first),
+            () -> heap.free(first));
+        final SplittableRandom random = new SplittableRandom(GROWTH_SEED);
+        final ShadowHeap model = new ShadowHeap(virtualBase, virtualBase + SEGMENT_BYTES);
+        final long[] live = new long[128];
+        int liveCount = 0;
+        for (int op = 0; op < 100_000; op++) {
+            if (liveCount > 0 && (random.nextBoolean() || liveCount == live.length)) {
+                final int slot = random.nextInt(liveCount);
+                final ShadowHeap.Block block = model.freed(live[slot]);
+                BlockPattern.check(higherHalf, block.address(), block.byteSize(), block.id());
+                heap.free(live[slot]);
+                live[slot] = live[--liveCount];
+            } else {
+                final long size = random.nextLong(0, 700);
+                final long alignment = 1L << random.nextInt(10);
+                final long address = heap.tryAllocate(size, alignment);
+                if (address != Allocator.NO_BLOCK) {
+                    model.allocated(address, size, alignment, op);
+                    BlockPattern.write(higherHalf, address, size, op);
+                    live[liveCount++] = address;
+                }
+            }
+        }
+        assertEquals(model.liveBlocks(), heap.stats().liveBlocks());
+        heap.checkIntegrity();
     }
 
     // ------------------------------------------------------------------------------------------------ bad frees

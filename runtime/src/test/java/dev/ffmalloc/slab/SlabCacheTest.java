@@ -47,7 +47,7 @@ final class SlabCacheTest {
         SMALL_FOUR_PAGES_NATIVE(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL), true),
         LARGE_ONE_PAGE_AGRONA(SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.LARGE), false),
         LARGE_TWO_PAGES_NATIVE(SlabConfig.of(48, 8, 8192, 4096, ObjectSizeType.LARGE), true),
-        /** Over 4096 objects per slab: approximate partial buckets, all 64 bitmap words in use. */
+        /** 8060 objects per slab: 126 bitmap words, partial buckets far coarser than one per count. */
         SMALL_8060_OBJECTS_NATIVE(SlabConfig.of(8, 8, 65536, 4096, ObjectSizeType.SMALL), true);
 
         final SlabConfig config;
@@ -200,27 +200,30 @@ final class SlabCacheTest {
         for (int i = 0; i < objects.length; i++) {
             objects[i] = cache.allocate();
         }
-        // Slab A (objects 0..) loses 1 object, slab B 5, slab C 3: A is fullest, then C, then B.
+        // Slab A (objects 0..) loses 1 object, slab B half, slab C a quarter: A is fullest, then C, then B. The counts
+        // differ by more than objectsPerSlab / 16, so the slabs sit in different buckets.
+        final int quarter = perSlab / 4;
+        final int half = perSlab / 2;
         cache.free(objects[0]);
         final Set<Long> fromB = new HashSet<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < half; i++) {
             cache.free(objects[perSlab + i]);
             fromB.add(objects[perSlab + i]);
         }
         final Set<Long> fromC = new HashSet<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < quarter; i++) {
             cache.free(objects[2 * perSlab + i]);
             fromC.add(objects[2 * perSlab + i]);
         }
         assertEquals(3, cache.slabStats().partialSlabs());
         assertEquals(objects[0], cache.allocate(), "the fullest slab (A) first");
         final Set<Long> next = new HashSet<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < quarter; i++) {
             next.add(cache.allocate());
         }
         assertEquals(fromC, next, "then C, fuller than B");
         next.clear();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < half; i++) {
             next.add(cache.allocate());
         }
         assertEquals(fromB, next, "then B");
@@ -231,11 +234,30 @@ final class SlabCacheTest {
     }
 
     @Test
-    void aSlabOfOver4096ObjectsHasApproximateBuckets() {
+    void aSlabOf8060ObjectsHasA126WordBitmap() {
         final SlabConfig config = Setup.SMALL_8060_OBJECTS_NATIVE.config;
         // 8060 * 8 + 48 + 126 * 8 = 65536; 8061 objects need 8 more bytes.
         assertEquals(8060, config.objectsPerSlab());
         assertEquals(65536 - 48 - 126 * 8, config.slabInfoOffset());
+    }
+
+    @Test
+    void withOneBucketPerCountThePreferenceIsExact() {
+        // 16 objects per slab and 16 buckets (the default): slabs one object apart sit in different buckets.
+        final SlabConfig exact = SlabConfig.of(256, 16, 4096, 4096, ObjectSizeType.LARGE);
+        assertEquals(16, exact.objectsPerSlab());
+        final SlabCache cache = new SlabCache(exact, backend(Setup.LARGE_ONE_PAGE_AGRONA, exact));
+        final long[] objects = new long[32];
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = cache.allocate();
+        }
+        cache.free(objects[16]);
+        cache.free(objects[17]);
+        cache.free(objects[0]);
+        assertEquals(objects[0], cache.allocate(), "15 in use beats 14 in use");
+        assertEquals(objects[17], cache.allocate(), "the first slab is full again: the second one, last freed first");
+        cache.checkIntegrity();
+        cache.close();
     }
 
     @Test
@@ -574,8 +596,8 @@ final class SlabCacheTest {
         cache.allocate();
         heap.setInt(objectAddr + 4032 + SlabInfoLayout.IN_USE_OFFSET, 3);
         final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, cache::checkIntegrity);
-        assertEquals("heap corrupted: objects in use (3) belong to list 2, addr=" + hex(objectAddr + 4032),
-            thrown.getMessage());
+        assertEquals("heap corrupted: bits set in the bitmap = objects in use (2 vs 3), addr="
+            + hex(objectAddr + 4032), thrown.getMessage());
     }
 
     // ------------------------------------------------------------------------------------ helpers

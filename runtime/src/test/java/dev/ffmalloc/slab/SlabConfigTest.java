@@ -86,6 +86,15 @@ final class SlabConfigTest {
     }
 
     @Test
+    void rejectsAPartialBucketCountOutsideOneTo64() {
+        final SlabConfig config = SlabConfig.of(64, 8, 4096, 4096, ObjectSizeType.SMALL);
+        assertEquals(SlabConfig.DEFAULT_PARTIAL_BUCKETS, config.partialBuckets());
+        assertEquals(64, config.withPartialBuckets(64).partialBuckets());
+        assertRejected("partial buckets must be from 1 to 64: partialBuckets=0", () -> config.withPartialBuckets(0));
+        assertRejected("partial buckets must be from 1 to 64: partialBuckets=65", () -> config.withPartialBuckets(65));
+    }
+
+    @Test
     void smallSlabOf48ByteObjectsHolds84ObjectsAndItsSlabInfoExactly() {
         // 85 * 48 + (48 + 2 * 8) = 4144 > 4096; 84 * 48 + 64 = 4096.
         final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
@@ -119,6 +128,30 @@ final class SlabConfigTest {
         assertEquals(64, SlabConfig.of(40, 64, 4096, 4096, ObjectSizeType.LARGE).objectStride());
         assertEquals(64, SlabConfig.of(40, 64, 4096, 4096, ObjectSizeType.LARGE).guaranteedAlignment());
         assertEquals(4096, SlabConfig.of(4096, 8, 8192, 4096, ObjectSizeType.LARGE).guaranteedAlignment());
+    }
+
+    @Test
+    void objectIndexByReciprocalEqualsDivisionForEveryStrideAndOffset() {
+        final long seed = 0x0B1EC7L;
+        System.out.println("SlabConfigTest.objectIndexByReciprocalEqualsDivision seed=0x" + Long.toHexString(seed));
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (long stride = 8; stride <= 65536; stride += 8) {
+            final SlabConfig config = SlabConfig.of(stride, 8, 1L << 20, 4096, ObjectSizeType.LARGE);
+            assertEquals(stride, config.objectStride());
+            assertTrue(config.strideReciprocal() > 0, "reciprocal fits a positive long");
+            for (final long offset : new long[] {0, stride - 1, stride, stride + 1, (1L << 20) - 1,
+                ((1L << 20) / stride) * stride, ((1L << 20) / stride) * stride - 1}) {
+                assertEquals(offset / stride, config.objectIndex(offset), "stride " + stride + ", offset " + offset);
+            }
+            for (int i = 0; i < 64; i++) {
+                final long offset = random.nextLong(1L << 20);
+                assertEquals(offset / stride, config.objectIndex(offset), "stride " + stride + ", offset " + offset);
+            }
+        }
+        // The largest slab this project allows (objects per slab fit an int) and a stride just under it.
+        final SlabConfig huge = SlabConfig.of((1L << 30) - 8, 8, 1L << 31, 4096, ObjectSizeType.LARGE);
+        assertEquals(1, huge.objectIndex((1L << 31) - 1 - 16));
+        assertEquals(2, huge.objectIndex((1L << 31) - 1));
     }
 
     @Test

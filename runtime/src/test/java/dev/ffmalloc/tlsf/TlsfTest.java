@@ -72,7 +72,8 @@ final class TlsfTest {
         assertEquals(base + 176, third);
         tlsf.free(second);
         assertEquals(List.of(new Block(base, 128, true), new Block(base + 128, 32, false),
-            new Block(base + 160, 1024, true), new Block(base + 1184, POOL - 16 - 1184, false)), TlsfBlocks.of(tlsf, 0));
+            new Block(base + 160, 1024, true), new Block(base + 1184, POOL - 16 - 1184, false)),
+            TlsfBlocks.of(tlsf, 0));
 
         final TlsfStats stats = tlsf.tlsfStats();
         assertEquals(1, stats.pools());

@@ -6,6 +6,7 @@ import dev.ffmalloc.x86sim.boot.FrameAllocator;
 import dev.ffmalloc.x86sim.firmware.E820Map;
 import dev.ffmalloc.x86sim.firmware.E820Parser;
 import dev.ffmalloc.x86sim.firmware.E820Preset;
+import dev.ffmalloc.x86sim.kernel.KernelBoot;
 import dev.ffmalloc.x86sim.phys.PhysRange;
 
 import java.io.IOException;
@@ -101,6 +102,7 @@ public final class Main {
             printBootMemory(bootMemory, out);
             final FrameAllocator frames = bootMemory.handOff(machine.ram(), machine.arena());
             printFrames(frames, out);
+            KernelBoot.run(machine, frames, KERNEL_IMAGE_ADDR, KERNEL_IMAGE_BYTES, out);
         }
     }
 

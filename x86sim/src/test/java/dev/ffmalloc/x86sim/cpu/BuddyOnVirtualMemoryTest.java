@@ -1,0 +1,23 @@
+package dev.ffmalloc.x86sim.cpu;
+
+import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.AllocatorConformanceTest;
+import dev.ffmalloc.buddy.BuddyAllocator;
+import dev.ffmalloc.buddy.BuddyConfig;
+import dev.ffmalloc.memory.NativeMemory;
+
+/** The shared allocator suite on the runtime's in-band buddy heap, unchanged, over {@link VirtualMemory}. */
+final class BuddyOnVirtualMemoryTest extends AllocatorConformanceTest {
+
+    @Override
+    protected Allocator newAllocator(final NativeMemory heap) {
+        final VirtualHeap virtualHeap = new VirtualHeap(arena, heap);
+        return BuddyAllocator.inBand(virtualHeap.memory, heap.baseAddress(), heap.byteSize(), BuddyConfig.BYTE_HEAP);
+    }
+
+    /** The state table at the start of the span is never a block. */
+    @Override
+    protected long addressThatIsNeverABlockStart(final NativeMemory heap) {
+        return heap.baseAddress() + 32;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.ffmalloc.x86sim.kernel;
+
+import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.LockedAllocator;
+import dev.ffmalloc.alloc.OutOfMemoryException;
+import dev.ffmalloc.memory.Memory;
+import dev.ffmalloc.tlsf.Tlsf;
+import dev.ffmalloc.x86sim.FlatPhysicalMemory;
+import dev.ffmalloc.x86sim.cpu.AccessKind;
+import dev.ffmalloc.x86sim.cpu.AccessResult;
+import dev.ffmalloc.x86sim.cpu.ControlRegisters;
+import dev.ffmalloc.x86sim.cpu.Cpu;
+import dev.ffmalloc.x86sim.cpu.VirtualMemory;
+import dev.ffmalloc.x86sim.paging.CpuModel;
+import dev.ffmalloc.x86sim.paging.PageSize;
+import dev.ffmalloc.x86sim.paging.PageTableLevel;
+import dev.ffmalloc.x86sim.paging.PhysAddr;
+import dev.ffmalloc.x86sim.paging.StackFrameSource;
+import dev.ffmalloc.x86sim.paging.TranslateResult;
+import dev.ffmalloc.x86sim.paging.VirtAddr;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+
+import static dev.ffmalloc.x86sim.kernel.KernelAddressSpace.DIRECT_MAP_BASE;
+import static dev.ffmalloc.x86sim.kernel.KernelAddressSpace.HEAP_BASE;
+import static dev.ffmalloc.x86sim.kernel.KernelAddressSpace.KERNEL_IMAGE_BASE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A 64 MiB machine: the direct map of all RAM, the kernel image loaded at 16 MiB, and a TLSF heap in mapped virtual
+ * memory, grown on demand, exercised through the MMU with seed 004's three heap tests. Page tables and heap frames
+ * come from [32 MiB, 64 MiB).
+ */
+class KernelAddressSpaceTest {
+
+    static final long MIB = 1 << 20;
+
+    Arena arena;
+    FlatPhysicalMemory ram;
+    StackFrameSource frames;
+    KernelAddressSpace kernel;
+    Cpu cpu;
+    VirtualMemory memory;
+
+    @BeforeEach
+    void boot() {
+        arena = Arena.ofConfined();
+        ram = FlatPhysicalMemory.allocate(arena, 64 * MIB);
+        frames = new StackFrameSource(32 * MIB, 64 * MIB);
+        kernel = KernelAddressSpace.create(ram, CpuModel.DEFAULT, frames);
+        kernel.mapDirect(PhysAddr.of(0), 64 * MIB).ignore();
+        kernel.mapKernelImage(PhysAddr.of(16 * MIB), 4 * MIB).ignore();
+        cpu = new Cpu(0, ram, CpuModel.DEFAULT);
+        cpu.setEferBit(ControlRegisters.EFER_NXE, true);
+        cpu.setCr4Bit(ControlRegisters.CR4_PGE, true);
+        cpu.writeCr3(kernel.cr3());
+        memory = new VirtualMemory(cpu, ram, false);
+    }
+
+    @AfterEach
+    void close() {
+        arena.close();
+    }
+
+    @Test
+    void theDirectMapCoversAllRamWithTheLargestPagesThatFit() {
+        assertEquals(32, kernel.mapper().pagesMapped(PageSize.SIZE_2MIB) - 2);
+        assertEquals(new AccessResult.Translated(PhysAddr.of(0x3F_FFFF8L), PageSize.SIZE_2MIB),
+            cpu.access(DIRECT_MAP_BASE + 0x3F_FFFF8L, AccessKind.WRITE, false));
+        assertEquals(new AccessResult.PageFault(0x11, DIRECT_MAP_BASE), cpu.access(DIRECT_MAP_BASE,
+            AccessKind.EXECUTE, false));
+        assertEquals(new AccessResult.PageFault(0x5, DIRECT_MAP_BASE), cpu.access(DIRECT_MAP_BASE,
+            AccessKind.READ, true));
+    }
+
+    @Test
+    void aGibibyteAlignedDirectMapUsesGibibytePages() {
+        kernel.mapDirect(PhysAddr.of(1L << 32), 1L << 30).ignore();
+        assertEquals(new AccessResult.Translated(PhysAddr.of((1L << 32) + 0x1234_5678L), PageSize.SIZE_1GIB),
+            cpu.access(DIRECT_MAP_BASE + (1L << 32) + 0x1234_5678L, AccessKind.READ, false));
+    }
+
+    @Test
+    void theKernelImageIsExecutableAtTheTopTwoGibibytes() {
+        assertEquals(new AccessResult.Translated(PhysAddr.of(16 * MIB + 0x100), PageSize.SIZE_2MIB),
+            cpu.access(KERNEL_IMAGE_BASE + 16 * MIB + 0x100, AccessKind.EXECUTE, false));
+        assertEquals(0xFFFF_FFFF_8100_0100L, KERNEL_IMAGE_BASE + 16 * MIB + 0x100, "Linux's link address");
+    }
+
+    @Test
+    void heapPagesAreFramesAlsoSeenThroughTheDirectMap() {
+        final long start = kernel.growHeap(3 * 4096);
+        assertEquals(HEAP_BASE, start);
+        assertEquals(HEAP_BASE + 3 * 4096, kernel.heapEnd());
+        memory.setLong(HEAP_BASE + 4096 + 16, 0x5EED_0004L);
+        final TranslateResult.Mapped mapped =
+            (TranslateResult.Mapped) kernel.mapper().translate(VirtAddr.of(HEAP_BASE + 4096 + 16));
+        assertEquals(0x5EED_0004L, memory.getLong(DIRECT_MAP_BASE + mapped.physAddr().value()));
+    }
+
+    @Test
+    void aHeapThatCannotGrowIsLeftAsItWas() {
+        final long framesFree = frames.framesFree();
+        final OutOfMemoryException refused = assertThrows(OutOfMemoryException.class,
+            () -> kernel.growHeap((framesFree + 1) * 4096));
+        assertEquals("kernel heap cannot grow: byteSize=" + (framesFree + 1) * 4096 + ", heapBytes=0",
+            refused.getMessage());
+        assertEquals(HEAP_BASE, kernel.heapEnd());
+        assertEquals(new TranslateResult.NotMapped(PageTableLevel.PT),
+            kernel.mapper().translate(VirtAddr.of(HEAP_BASE)));
+    }
+
+    // ---------------------------------------------------------------- seed 004's heap tests, through the MMU
+
+    /** A TLSF heap of 64 KiB in the kernel heap range that grows by 64 KiB whenever it runs out. */
+    private Allocator growingHeap(final Tlsf tlsf) {
+        tlsf.addPool(kernel.growHeap(64 * 1024), 64 * 1024);
+        return new LockedAllocator(tlsf);
+    }
+
+    private long allocateGrowing(final Tlsf tlsf, final Allocator heap, final long byteSize) {
+        long address = heap.tryAllocate(byteSize, 8);
+        while (address == Allocator.NO_BLOCK) {
+            final long grown = Math.max(64 * 1024, byteSize + 4096);
+            tlsf.addPool(kernel.growHeap(grown), (grown + 4095) & ~4095L);
+            address = heap.tryAllocate(byteSize, 8);
+        }
+        return address;
+    }
+
+    @Test
+    void simpleAllocationsHoldTheirValues() {
+        final Tlsf tlsf = new Tlsf(memory);
+        final Allocator heap = growingHeap(tlsf);
+        final long first = allocateGrowing(tlsf, heap, 8);
+        final long second = allocateGrowing(tlsf, heap, 8);
+        memory.setLong(first, 41);
+        memory.setLong(second, 13);
+        assertEquals(41, memory.getLong(first));
+        assertEquals(13, memory.getLong(second));
+        heap.free(first);
+        heap.free(second);
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void aLargeVectorGrownByReallocationSumsToTheTriangularNumber() {
+        final Tlsf tlsf = new Tlsf(memory);
+        final Allocator heap = growingHeap(tlsf);
+        final long n = 100_000;
+        long capacity = 1;
+        long vector = allocateGrowing(tlsf, heap, capacity * Long.BYTES);
+        for (long i = 0; i < n; i++) {
+            if (i == capacity) {
+                capacity *= 2;
+                final long bigger = allocateGrowing(tlsf, heap, capacity * Long.BYTES);
+                memory.copy(vector, bigger, i * Long.BYTES);
+                heap.free(vector);
+                vector = bigger;
+            }
+            memory.setLong(vector + i * Long.BYTES, i + 1);
+        }
+        long sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += memory.getLong(vector + i * Long.BYTES);
+        }
+        assertEquals(n * (n + 1) / 2, sum);
+        heap.free(vector);
+        heap.checkIntegrity();
+        System.out.println("KernelAddressSpaceTest vector: heapBytes=" + (kernel.heapEnd() - HEAP_BASE) + ", "
+            + cpu.tlb());
+    }
+
+    @Test
+    void manyAllocationsInARowPassOnlyIfFreedMemoryIsReused() {
+        final Tlsf tlsf = new Tlsf(memory);
+        final Allocator heap = growingHeap(tlsf);
+        final Memory heapMemory = heap.memory();
+        final long longLived = allocateGrowing(tlsf, heap, 8);
+        heapMemory.setLong(longLived, 1);
+        for (long i = 0; i < 100_000; i++) {
+            final long address = heap.allocate(64, 8);
+            heapMemory.setLong(address, i);
+            assertEquals(i, heapMemory.getLong(address));
+            heap.free(address);
+        }
+        assertEquals(1, heapMemory.getLong(longLived));
+        assertEquals(HEAP_BASE + 64 * 1024, kernel.heapEnd(), "the heap never had to grow");
+        heap.free(longLived);
+        heap.checkIntegrity();
+    }
+}
