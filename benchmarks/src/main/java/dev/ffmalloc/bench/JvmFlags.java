@@ -9,13 +9,14 @@ public final class JvmFlags {
     /**
      * Downcalls are restricted methods; Agrona's buffers reach {@code jdk.internal.misc.Unsafe}; Netty's leak
      * detector (a debugging aid that records a stack trace for one buffer in 128) is off, as in production; a fixed
-     * Java heap.
+     * Java heap. The JDK's default {@code sun.misc.Unsafe} policy is kept on purpose: under it Netty 4.2 on JDK 25
+     * does not use {@code Unsafe}, as a user gets it ({@code --sun-misc-unsafe-memory-access=allow} would switch
+     * Netty to its {@code Unsafe} paths). JMH's warning about its own use of {@code Unsafe} is the price.
      */
     public static final String[] FORK_ARGS = {
         "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
         "-Dio.netty.leakDetection.level=disabled",
-        "--sun-misc-unsafe-memory-access=allow",
         "-Xms2g", "-Xmx2g",
     };
 

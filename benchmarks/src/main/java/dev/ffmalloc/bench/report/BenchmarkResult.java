@@ -19,10 +19,11 @@ import java.util.Map;
  *                   {@code replay.footprintRatio}, ...
  * @param jvm        the JVM, its version and name, e.g. {@code 25.0.3 OpenJDK 64-Bit Server VM 25.0.3+9-LTS}
  * @param runShape   forks, warm-up and measurement of the run, e.g. {@code 1 fork, 3 x 1 s warm-up, 4 x 1 s}
+ * @param measurementNanos the length of one measurement iteration
  */
 public record BenchmarkResult(String benchmark, String mode, int threads, Map<String, String> params, double score,
                               double scoreError, String scoreUnit, Map<String, Double> secondary, String jvm,
-                              String runShape) {
+                              String runShape, long measurementNanos) {
 
     /** @return the simple class name, e.g. {@code ChurnBenchmark} */
     public String className() {
@@ -92,7 +93,29 @@ public record BenchmarkResult(String benchmark, String mode, int threads, Map<St
         return new BenchmarkResult(String.valueOf(entry.get("benchmark")), String.valueOf(entry.get("mode")),
             (int) Json.number(entry.get("threads")), params, Json.number(primary.get("score")),
             Json.number(primary.get("scoreError")), String.valueOf(primary.get("scoreUnit")), secondary, jvm,
-            runShape);
+            runShape, nanos(String.valueOf(entry.get("measurementTime"))));
+    }
+
+    /** @return JMH's time value ({@code "1 s"}, {@code "200 ms"}, ...) in nanoseconds, or 0 if it has none */
+    static long nanos(final String timeValue) {
+        final String[] parts = timeValue.strip().split(" ");
+        if (parts.length != 2) {
+            return 0;
+        }
+        final long amount;
+        try {
+            amount = Long.parseLong(parts[0]);
+        } catch (final NumberFormatException notANumber) {
+            return 0;
+        }
+        return switch (parts[1]) {
+            case "ns" -> amount;
+            case "us" -> amount * 1_000L;
+            case "ms" -> amount * 1_000_000L;
+            case "s" -> amount * 1_000_000_000L;
+            case "min" -> amount * 60_000_000_000L;
+            default -> 0;
+        };
     }
 
     @SuppressWarnings("unchecked")

@@ -94,8 +94,10 @@ public final class ResultsTable {
         line("- JDK: " + (first == null ? "no results" : first.jvm()) + "; JMH, " + (first == null ? "-"
             : first.runShape()) + " per benchmark, `-prof gc`");
         line("- Ratios: how many times faster than `malloc`/`free` through an FFM downcall measured in the same run"
-            + " (above 1 is faster). B/op: Java heap bytes allocated per operation (`gc.alloc.rate.norm`); below "
-            + ResultIndex.ZERO_GARBAGE_BYTES + " counts as 0 (JMH's own bookkeeping).");
+            + " (above 1 is faster). B/op: Java heap bytes allocated per operation (`gc.alloc.rate.norm`); 0 when"
+            + " below " + ResultIndex.ZERO_GARBAGE_BYTES + ", and `~0 (x)` when x is JMH's own per-iteration"
+            + " bookkeeping spread over few operations (under " + (int) (ResultIndex.JMH_BYTES_PER_ITERATION / 1024)
+            + " KiB per iteration).");
         if (first != null && (first.runShape().contains(" ms") || first.runShape().startsWith("0 fork"))) {
             line("");
             line("> **Smoke run**: iterations far shorter than the suite's; the numbers only show that everything"
@@ -135,7 +137,7 @@ public final class ResultsTable {
             final BenchmarkResult result = index.find(className, method, label, null);
             line("| " + describe(label) + " | " + kind(label) + " | " + nanos(ResultIndex.nanosPerOperation(result))
                 + " | " + error(result) + " | " + Targets.ratio(ResultIndex.speedup(result, reference)) + " | "
-                + bytes(result.bytesPerOperation()) + " |");
+                + bytes(result) + " |");
         }
         line("");
     }
@@ -164,8 +166,8 @@ public final class ResultsTable {
                 + nanos(ResultIndex.nanosPerOperation(alloc)) + " | "
                 + Targets.ratio(ResultIndex.speedup(alloc, allocReference)) + " | "
                 + (free == null ? "-" : nanos(ResultIndex.nanosPerOperation(free))) + " | "
-                + Targets.ratio(ResultIndex.speedup(free, freeReference)) + " | " + bytes(alloc.bytesPerOperation())
-                + " | " + (free == null ? "-" : bytes(free.bytesPerOperation())) + " |");
+                + Targets.ratio(ResultIndex.speedup(free, freeReference)) + " | " + bytes(alloc)
+                + " | " + (free == null ? "-" : bytes(free)) + " |");
         }
         line("");
     }
@@ -189,7 +191,7 @@ public final class ResultsTable {
             final BenchmarkResult result = index.find(TWO_THREAD, "step", label, null);
             line("| " + describe(label) + " | " + kind(label) + " | "
                 + number(ResultIndex.millionsPerSecond(result)) + " | " + error(result) + " | "
-                + Targets.ratio(ResultIndex.speedup(result, reference)) + " | " + bytes(result.bytesPerOperation())
+                + Targets.ratio(ResultIndex.speedup(result, reference)) + " | " + bytes(result)
                 + " |");
         }
         line("");
@@ -245,7 +247,7 @@ public final class ResultsTable {
             + kibibytes(result.secondary("replay.peakLiveBytes")) + " | "
             + (footprint < 0 ? "not measured" : kibibytes(footprint)) + " | "
             + (ratio < 0 ? "-" : String.format(Locale.ROOT, "%.2f", ratio)) + " | "
-            + String.format(Locale.ROOT, "%.0f", result.secondary("replay.failures")) + " | " + bytes(result.bytesPerOperation() / operations)
+            + String.format(Locale.ROOT, "%.0f", result.secondary("replay.failures")) + " | " + bytes(result, operations)
             + " |");
     }
 
@@ -272,7 +274,7 @@ public final class ResultsTable {
                 line("| " + result.method() + " | " + (result.params().isEmpty() ? "-" : result.params().toString())
                     + " | " + result.mode() + " | " + result.threads() + " | " + number(result.score()) + " | "
                     + number(result.scoreError()) + " | " + result.scoreUnit() + " | "
-                    + bytes(result.bytesPerOperation()) + " |");
+                    + bytes(result) + " |");
             }
         }
         line("");
@@ -332,12 +334,21 @@ public final class ResultsTable {
             : String.format(Locale.ROOT, "%,.0f", value);
     }
 
-    private static String bytes(final double bytesPerOperation) {
+    private static String bytes(final BenchmarkResult result) {
+        return bytes(result, 1);
+    }
+
+    /** @return bytes per operation when the benchmark's operation is {@code operationsPerOp} real operations */
+    private static String bytes(final BenchmarkResult result, final double operationsPerOp) {
+        final double bytesPerOperation = result.bytesPerOperation() / operationsPerOp;
         if (Double.isNaN(bytesPerOperation)) {
             return "-";
         }
-        return ResultIndex.isGarbageFree(bytesPerOperation) ? "0" : String.format(Locale.ROOT, "%.1f",
-            bytesPerOperation);
+        if (bytesPerOperation < ResultIndex.ZERO_GARBAGE_BYTES) {
+            return "0";
+        }
+        final String figure = String.format(Locale.ROOT, bytesPerOperation < 1 ? "%.3f" : "%.1f", bytesPerOperation);
+        return ResultIndex.isGarbageFree(result) ? "~0 (" + figure + ")" : figure;
     }
 
     private static String kibibytes(final double bytes) {

@@ -50,10 +50,16 @@ final class ResultsTableTest {
         entries.add(entry("ChurnBenchmark.step", "avgt", "\"contender\": \"malloc\"", 200.0, "ns/op", gc(0.0)));
         entries.add(entry("ChurnBenchmark.step", "avgt", "\"contender\": \"buddy\"", 50.0, "ns/op", gc(16.0)));
         entries.add(entry("ChurnBenchmark.step", "avgt", "\"contender\": \"tlsf\"", 90.0, "ns/op", gc(0.01)));
+        // 0.12 B/op over 1 s / 12,000 ns = 83,333 operations: 10,000 bytes per iteration, JMH's own.
+        entries.add(entry("ChurnBenchmark.step", "avgt", "\"contender\": \"linked-list\"", 12_000.0, "ns/op",
+            gc(0.12)));
         entries.add(entry("TwoThreadChurnBenchmark.step", "thrpt", "\"contender\": \"malloc\"", 10.0, "ops/us",
             gc(0.0)));
         entries.add(entry("TwoThreadChurnBenchmark.step", "thrpt", "\"contender\": \"tlsf\"", 25.0, "ops/us",
             gc(0.0)));
+        // 0.2 B/op over 1 s at 2 ops/us: 400,000 bytes per iteration, real garbage.
+        entries.add(entry("TwoThreadChurnBenchmark.step", "thrpt", "\"contender\": \"buddy\"", 2.0, "ops/us",
+            gc(0.2)));
         entries.add(entry("TraceReplayBenchmark.replay", "avgt", "\"contender\": \"malloc\", \"trace\": \"perl-hash\"",
             1000.0, "us/op", replay(10_000, 1_000_000, -1, 50)));
         entries.add(entry("TraceReplayBenchmark.replay", "avgt", "\"contender\": \"tlsf\", \"trace\": \"perl-hash\"",
@@ -80,7 +86,7 @@ final class ResultsTableTest {
         assertEquals("tlsf: 2.50x", targets.get(4).measured());
         assertEquals(Targets.Status.MET, targets.get(4).status());
         assertEquals(Targets.Status.MISSED, targets.get(6).status());
-        assertEquals("buddy W2 (16.000 B/op)", targets.get(7).measured());
+        assertEquals("buddy W2 (16.000 B/op), buddy W4 (0.200 B/op)", targets.get(7).measured());
         assertEquals(Targets.Status.MISSED, targets.get(7).status());
     }
 
@@ -102,6 +108,10 @@ final class ResultsTableTest {
         assertTrue(table.contains("| floor (same stores, no allocation) (`floor`) | baseline | 4.0 | - | 5.00x | 0 |"),
             table);
         assertTrue(table.contains("| buddy, in-band, 16 B min block (`buddy`) | project | 50.0 | - | 4.00x | 16.0 |"),
+            table);
+        assertTrue(table.contains("| linked-list first fit (`linked-list`) | project | 12,000 | - | 0.02x |"
+            + " ~0 (0.120) |"), table);
+        assertTrue(table.contains("| buddy, in-band, 16 B min block (`buddy`) | project | 2.0 | - | 0.20x | 0.200 |"),
             table);
         // W4: throughput, 25 / 10.
         assertTrue(table.contains("| TLSF, default FLLEN/SLLEN, one pool (`tlsf`) | project | 25.0 | - | 2.50x | 0 |"),
