@@ -134,6 +134,64 @@ final class GrowableTlsfTest {
     }
 
     @Test
+    void trimCutsTheFreeTailOfAPoolAtAUnitBoundary() {
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, TlsfConfig.DEFAULT, 0, GROWTH);
+        final long base = region.baseAddress();
+        final List<Long> blocks = new ArrayList<>();
+        for (int block = 0; block < 3 * BLOCKS_PER_POOL; block++) {
+            blocks.add(heap.allocate(1000));
+        }
+        assertEquals(3 * GROWTH, heap.footprintBytes());
+        for (final long block : blocks.subList(64, blocks.size())) {
+            heap.free(block);
+        }
+        // 64 blocks of 1024 end at base + 64 KiB; the pool keeps the next unit: a free block of 4080 and the
+        // sentinel, and gives the rest back.
+        assertEquals(3 * GROWTH - GROWTH - UNIT, heap.trim());
+        assertEquals(GROWTH + UNIT, heap.footprintBytes());
+        assertEquals(GROWTH + UNIT, source.obtainedBytes());
+        assertEquals(GROWTH + UNIT, heap.stats().heapBytes());
+        assertEquals(3 * GROWTH, heap.peakFootprintBytes());
+        assertEquals(1, heap.poolCount());
+        final List<TlsfBlocks.Block> tail = new ArrayList<>();
+        heap.forEachBlock(0, (blockAddr, blockSize, used) -> tail.add(new TlsfBlocks.Block(blockAddr, blockSize,
+            used)));
+        assertEquals(new TlsfBlocks.Block(base + 64 * 1024, UNIT - 16, false), tail.get(tail.size() - 1));
+        assertEquals(0, heap.trim(), "nothing left to cut");
+        heap.checkIntegrity();
+
+        // All free now: the whole pool goes back, and the heap grows again from the source's first unit.
+        for (final long block : blocks.subList(0, 64)) {
+            heap.free(block);
+        }
+        assertEquals(GROWTH + UNIT, heap.trim());
+        assertEquals(0, heap.footprintBytes());
+        assertEquals(base + 16, heap.allocate(1000));
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void trimKeepsNoFreeBlockWhenTheLastUsedBlockEndsAtAUnitBoundary() {
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, TlsfConfig.DEFAULT, 0, GROWTH);
+        final long base = region.baseAddress();
+        // Block [base, base + 4080): the sentinel fits right after it in the first unit.
+        assertEquals(base + 16, heap.allocate(4064));
+        assertEquals(GROWTH - UNIT, heap.trim());
+        assertEquals(UNIT, heap.footprintBytes());
+        final List<TlsfBlocks.Block> blocks = new ArrayList<>();
+        heap.forEachBlock(0, (blockAddr, blockSize, used) -> blocks.add(new TlsfBlocks.Block(blockAddr, blockSize,
+            used)));
+        assertEquals(List.of(new TlsfBlocks.Block(base, 4080, true)), blocks);
+        assertEquals(0, heap.tlsfStats().freeBlocks());
+        heap.checkIntegrity();
+        final long next = heap.allocate(100);
+        assertEquals(base + 4096, next, "growth is adjacent again: the old sentinel became a free block");
+        heap.checkIntegrity();
+    }
+
+    @Test
     void anEmptySourceMeansNoBlockAndNoChange() {
         final NativeMemory small = NativeMemory.allocate(arena, 2 * GROWTH);
         final GrowableTlsf heap = new GrowableTlsf(new ArenaPoolSource(small, UNIT));
