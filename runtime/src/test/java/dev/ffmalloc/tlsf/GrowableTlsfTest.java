@@ -2,6 +2,8 @@ package dev.ffmalloc.tlsf;
 
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.AllocatorStats;
+import dev.ffmalloc.alloc.BlockPattern;
+import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.memory.NativeMemory;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -237,6 +240,53 @@ final class GrowableTlsfTest {
         assertEquals(GROWTH + 25 * UNIT, heap.footprintBytes());
         assertEquals(1, heap.poolCount());
         assertEquals(1, heap.stats().liveBlocks());
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void randomOperationsWithTrimsInBetweenAgreeWithTheShadowModel() {
+        final long seed = 0x6_7E55L;
+        System.out.println("GrowableTlsfTest.randomOperationsWithTrimsInBetween seed=0x" + Long.toHexString(seed));
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, new TlsfConfig(16, 16), 0, 4 * UNIT);
+        final Memory memory = heap.memory();
+        final ShadowHeap model = new ShadowHeap(region.baseAddress(), region.endAddress());
+        final SplittableRandom random = new SplittableRandom(seed);
+        final long[] live = new long[1024];
+        int liveCount = 0;
+        long trimmed = 0;
+        for (int op = 0; op < 200_000; op++) {
+            // Phases of growth and of shrinking, so that trims find free tails.
+            final boolean shrinking = (op / 5_000) % 2 == 1;
+            if (liveCount > 0 && (random.nextInt(100) < (shrinking ? 70 : 40) || liveCount == live.length)) {
+                final int slot = random.nextInt(liveCount);
+                final ShadowHeap.Block block = model.freed(live[slot]);
+                BlockPattern.check(memory, block.address(), block.byteSize(), block.id());
+                heap.free(live[slot]);
+                live[slot] = live[--liveCount];
+            } else {
+                final long size = random.nextLong(0, 3000);
+                final long alignment = 1L << random.nextInt(3, 8);
+                final long address = heap.tryAllocate(size, alignment);
+                if (address != Allocator.NO_BLOCK) {
+                    model.allocated(address, size, alignment, op);
+                    BlockPattern.write(memory, address, size, op);
+                    live[liveCount++] = address;
+                }
+            }
+            if (op % 997 == 0) {
+                trimmed += heap.trim();
+                assertEquals(source.obtainedBytes(), heap.footprintBytes());
+                heap.checkIntegrity();
+            }
+        }
+        assertTrue(trimmed > 0, "trim gave memory back");
+        for (int slot = 0; slot < liveCount; slot++) {
+            heap.free(live[slot]);
+        }
+        heap.trim();
+        assertEquals(0, heap.footprintBytes());
+        assertEquals(0, source.obtainedBytes());
         heap.checkIntegrity();
     }
 
