@@ -1,0 +1,204 @@
+package dev.ffmalloc.bench.report;
+
+import dev.ffmalloc.bench.Contender;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+import static dev.ffmalloc.bench.report.ResultIndex.CHURN;
+import static dev.ffmalloc.bench.report.ResultIndex.PAIR;
+import static dev.ffmalloc.bench.report.ResultIndex.SLAB_OBJECTS;
+import static dev.ffmalloc.bench.report.ResultIndex.TRACE_REPLAY;
+import static dev.ffmalloc.bench.report.ResultIndex.TWO_THREAD;
+
+/**
+ * The performance targets of issues 3 and 4, judged from one run: every ratio is against the malloc downcall of the
+ * same run.
+ */
+public final class Targets {
+
+    /** Whether a target is met. */
+    public enum Status {
+        /** Measured and met. */
+        MET("met"),
+        /** Measured and missed. */
+        MISSED("**not met**"),
+        /** Some figure it needs is not in the run. */
+        NOT_MEASURED("not measured");
+
+        private final String text;
+
+        Status(final String text) {
+            this.text = text;
+        }
+
+        /** @return the status as the table shows it */
+        public String text() {
+            return text;
+        }
+    }
+
+    /**
+     * One target and what the run shows.
+     *
+     * @param issue    the issue that sets it
+     * @param goal     the target in words
+     * @param measured the deciding figures
+     * @param status   met or not
+     */
+    public record Target(String issue, String goal, String measured, Status status) {
+    }
+
+    private static final String REFERENCE = Contender.REFERENCE.label();
+    private static final double FOOTPRINT_LIMIT = 1.3;
+
+    private Targets() {
+    }
+
+    /** @return every target, judged on {@code index} */
+    public static List<Target> evaluate(final ResultIndex index) {
+        final Predicate<Contender> project = Contender::isProject;
+        final Predicate<Contender> general = contender -> contender.family() == Contender.Family.GENERAL_PURPOSE;
+        final Predicate<Contender> tlsf = contender -> contender.label().startsWith("tlsf");
+        final List<Target> targets = new ArrayList<>();
+        targets.add(speedTarget(index, "#3", "W1: the fastest project allocator >= 2x faster than malloc", PAIR,
+            "pair", project, 2.0, false));
+        targets.add(speedTarget(index, "#3", "W2: the best general-purpose project allocator >= 2x faster than"
+            + " malloc, at 0 B/op", CHURN, "step", general, 2.0, true));
+        targets.add(footprintTarget(index, "#3", "Traces: footprint ratio <= 1.3 on every trace (best"
+            + " general-purpose allocator)", general));
+        targets.add(slabTarget(index));
+        targets.add(speedTarget(index, "#4", "TLSF W1 >= 1.5x faster than malloc", PAIR, "pair", tlsf, 1.5, false));
+        targets.add(speedTarget(index, "#4", "TLSF W2 >= 2x faster than malloc, at 0 B/op", CHURN, "step", tlsf, 2.0,
+            true));
+        targets.add(footprintTarget(index, "#4", "TLSF footprint ratio <= 1.3 on every trace", tlsf));
+        targets.add(zeroGarbageTarget(index));
+        return targets;
+    }
+
+    private static Target speedTarget(final ResultIndex index, final String issue, final String goal,
+                                      final String className, final String method,
+                                      final Predicate<Contender> eligible, final double minimum,
+                                      final boolean garbageFree) {
+        final BenchmarkResult reference = index.find(className, method, REFERENCE, null);
+        String bestLabel = null;
+        double bestSpeedup = Double.NEGATIVE_INFINITY;
+        for (final String label : eligibleContenders(index, className, method, eligible)) {
+            final BenchmarkResult result = index.find(className, method, label, null);
+            if (garbageFree && !ResultIndex.isGarbageFree(result.bytesPerOperation())) {
+                continue;
+            }
+            final double speedup = ResultIndex.speedup(result, reference);
+            if (speedup > bestSpeedup) {
+                bestSpeedup = speedup;
+                bestLabel = label;
+            }
+        }
+        if (reference == null || bestLabel == null || Double.isNaN(bestSpeedup)) {
+            return new Target(issue, goal, "no eligible result" + (garbageFree ? " at 0 B/op" : ""),
+                reference == null || eligibleContenders(index, className, method, eligible).isEmpty()
+                    ? Status.NOT_MEASURED : Status.MISSED);
+        }
+        return new Target(issue, goal, bestLabel + ": " + ratio(bestSpeedup),
+            bestSpeedup >= minimum ? Status.MET : Status.MISSED);
+    }
+
+    private static Target footprintTarget(final ResultIndex index, final String issue, final String goal,
+                                          final Predicate<Contender> eligible) {
+        final List<String> traces = index.traces();
+        String bestLabel = null;
+        double bestWorstRatio = Double.POSITIVE_INFINITY;
+        for (final String label : eligibleContenders(index, TRACE_REPLAY, "replay", eligible)) {
+            double worstRatio = 0;
+            for (final String trace : traces) {
+                final BenchmarkResult result = index.find(TRACE_REPLAY, "replay", label, trace);
+                final double ratio = result == null ? Double.NaN : result.secondary("replay.footprintRatio");
+                worstRatio = ratio > 0 ? Math.max(worstRatio, ratio) : Double.NaN;
+                if (Double.isNaN(worstRatio)) {
+                    break;
+                }
+            }
+            if (!Double.isNaN(worstRatio) && worstRatio < bestWorstRatio) {
+                bestWorstRatio = worstRatio;
+                bestLabel = label;
+            }
+        }
+        if (bestLabel == null || traces.isEmpty()) {
+            return new Target(issue, goal, "no contender replayed every trace", Status.NOT_MEASURED);
+        }
+        return new Target(issue, goal, bestLabel + ": worst " + String.format(Locale.ROOT, "%.2f", bestWorstRatio)
+            + " over " + traces.size() + " traces", bestWorstRatio <= FOOTPRINT_LIMIT ? Status.MET : Status.MISSED);
+    }
+
+    private static Target slabTarget(final ResultIndex index) {
+        final String goal = "W3: slab allocation and free each >= 5x faster than malloc, at 0 B/op";
+        final BenchmarkResult allocReference = index.find(SLAB_OBJECTS, "allocation", REFERENCE, null);
+        final BenchmarkResult freeReference = index.find(SLAB_OBJECTS, "free", REFERENCE, null);
+        String bestText = null;
+        double bestSpeedup = Double.NEGATIVE_INFINITY;
+        for (final String label : eligibleContenders(index, SLAB_OBJECTS, "allocation",
+            contender -> contender.label().startsWith("slab"))) {
+            final BenchmarkResult alloc = index.find(SLAB_OBJECTS, "allocation", label, null);
+            final BenchmarkResult free = index.find(SLAB_OBJECTS, "free", label, null);
+            if (free == null || !ResultIndex.isGarbageFree(alloc.bytesPerOperation())
+                || !ResultIndex.isGarbageFree(free.bytesPerOperation())) {
+                continue;
+            }
+            final double allocSpeedup = ResultIndex.speedup(alloc, allocReference);
+            final double freeSpeedup = ResultIndex.speedup(free, freeReference);
+            if (Math.min(allocSpeedup, freeSpeedup) > bestSpeedup) {
+                bestSpeedup = Math.min(allocSpeedup, freeSpeedup);
+                bestText = label + ": allocation " + ratio(allocSpeedup) + ", free " + ratio(freeSpeedup);
+            }
+        }
+        if (allocReference == null || freeReference == null || bestText == null || Double.isNaN(bestSpeedup)) {
+            return new Target("#4", goal, "no slab result at 0 B/op with its malloc reference",
+                Status.NOT_MEASURED);
+        }
+        return new Target("#4", goal, bestText, bestSpeedup >= 5.0 ? Status.MET : Status.MISSED);
+    }
+
+    private static Target zeroGarbageTarget(final ResultIndex index) {
+        final String goal = "Every project allocator allocates 0 B/op on the Java heap on W1 to W4";
+        final String[][] benchmarks = {
+            {PAIR, "pair", "W1"}, {CHURN, "step", "W2"}, {SLAB_OBJECTS, "allocation", "W3 alloc"},
+            {SLAB_OBJECTS, "free", "W3 free"}, {TWO_THREAD, "step", "W4"}};
+        final List<String> offenders = new ArrayList<>();
+        int measured = 0;
+        for (final String[] benchmark : benchmarks) {
+            for (final String label : eligibleContenders(index, benchmark[0], benchmark[1], Contender::isProject)) {
+                final double bytes = index.find(benchmark[0], benchmark[1], label, null).bytesPerOperation();
+                measured++;
+                if (!ResultIndex.isGarbageFree(bytes)) {
+                    offenders.add(label + " " + benchmark[2] + " (" + String.format(Locale.ROOT, "%.3f", bytes)
+                        + " B/op)");
+                }
+            }
+        }
+        if (measured == 0) {
+            return new Target("#3", goal, "no project allocator ran", Status.NOT_MEASURED);
+        }
+        return offenders.isEmpty()
+            ? new Target("#3", goal, "all " + measured + " results below " + ResultIndex.ZERO_GARBAGE_BYTES
+                + " B/op", Status.MET)
+            : new Target("#3", goal, String.join(", ", offenders), Status.MISSED);
+    }
+
+    private static List<String> eligibleContenders(final ResultIndex index, final String className,
+                                                   final String method, final Predicate<Contender> eligible) {
+        final List<String> labels = new ArrayList<>();
+        for (final String label : index.contenders(className, method)) {
+            final Contender contender = ResultIndex.contender(label);
+            if (contender != null && eligible.test(contender)) {
+                labels.add(label);
+            }
+        }
+        return labels;
+    }
+
+    static String ratio(final double speedup) {
+        return Double.isNaN(speedup) ? "-" : String.format(Locale.ROOT, "%.2fx", speedup);
+    }
+}
