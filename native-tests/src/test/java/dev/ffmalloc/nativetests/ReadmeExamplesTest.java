@@ -14,7 +14,10 @@ import dev.ffmalloc.slab.PageMap;
 import dev.ffmalloc.slab.RegionSlabBackend;
 import dev.ffmalloc.slab.SlabCache;
 import dev.ffmalloc.slab.SlabConfig;
+import dev.ffmalloc.tlsf.ArenaPoolSource;
+import dev.ffmalloc.tlsf.GrowableTlsf;
 import dev.ffmalloc.tlsf.Tlsf;
+import dev.ffmalloc.tlsf.TlsfStats;
 import dev.ffmalloc.x86sim.Simulator;
 import dev.ffmalloc.x86sim.cpu.AccessKind;
 import dev.ffmalloc.x86sim.cpu.AccessResult;
@@ -100,6 +103,32 @@ class ReadmeExamplesTest {
             assertEquals(11, perOrder.length);
             assertEquals((0x9F000 - 0x1000 + 0xBFFDC000L - 0x100000) / 4096, frames.freeBytes() / 4096);
             frames.checkIntegrity();
+        }
+    }
+
+    @Test
+    void tlsfHeapAndGrowableHeap() {
+        try (Arena arena = Arena.ofConfined()) {
+            NativeMemory memory = NativeMemory.allocate(arena, 64 << 20);
+            Tlsf heap = new Tlsf(memory);                       // TlsfConfig.DEFAULT: FLLEN 32, SLLEN 32
+            heap.addPool(memory.baseAddress(), memory.byteSize());
+            long block = heap.allocate(1000);                   // 16-byte aligned; allocate(size, 4096) works too
+            memory.setLong(block, 42);
+            block = heap.reallocate(block, 4000, 16);           // in place when a neighbour is free
+            assertEquals(42, memory.getLong(block));
+            heap.free(block);
+            TlsfStats stats = heap.tlsfStats();                 // pools, largest free block, fragmentation
+            assertEquals(1, stats.pools());
+            heap.checkIntegrity();
+
+            ArenaPoolSource source = ArenaPoolSource.reserve(arena, 1L << 30); // hands out pages bottom-up
+            GrowableTlsf growable = new GrowableTlsf(source);  // grows by at least 64 KiB
+            growable.free(growable.allocate(100_000));
+            growable.trim();                                    // gives the free memory back to the source
+            long peak = growable.peakFootprintBytes();
+            assertTrue(peak >= 100_000 && peak < 200_000, "peak footprint " + peak);
+            assertEquals(0, growable.footprintBytes());
+            growable.checkIntegrity();
         }
     }
 

@@ -9,7 +9,7 @@ import org.agrona.BitUtil;
 
 /**
  * A {@link Tlsf} heap that grows: when no free block fits, it obtains memory from a {@link TlsfPoolSource} and
- * retries, like rlsf's {@code FlexTlsf}; {@link #trim()} gives pools that hold no used block back to the source.
+ * retries, like rlsf's {@code FlexTlsf}; {@link #trim()} gives free pools and free pool tails back to the source.
  *
  * <p>A range the source hands out right after a pool's end grows that pool in place (its free tail merges with the
  * new memory), so a source with consecutive addresses keeps one pool and one sentinel. Growth asks for at least
@@ -119,8 +119,10 @@ public final class GrowableTlsf implements Allocator {
     }
 
     /**
-     * Gives every pool that holds no used block back to the source (the units it covers whole; a unit shared with
-     * a neighbouring pool stays). Linear in the number of pools.
+     * Gives memory that holds no used block back to the source: every pool that is all free (the units it covers
+     * whole; a unit shared with a neighbouring pool stays), and the free tail of every other pool, cut at a unit
+     * boundary. Since adjacent growth makes one pool of consecutive ranges, the tail is what a heap that grew and
+     * then emptied from the top gives back. Linear in the number of pools.
      *
      * @return how many bytes went back to the source
      */
@@ -130,16 +132,23 @@ public final class GrowableTlsf implements Allocator {
             final long poolAddr = tlsf.poolAddress(pool);
             final long poolEndAddr = poolAddr + tlsf.poolByteSize(pool);
             if (tlsf.removePoolIfFree(pool) != 0) {
-                final long firstUnitAddr = BitUtil.align(poolAddr, unitBytes);
-                final long endUnitAddr = poolEndAddr & -unitBytes;
-                if (endUnitAddr - firstUnitAddr > 0) {
-                    source.release(firstUnitAddr, endUnitAddr - firstUnitAddr);
-                    releasedBytes += endUnitAddr - firstUnitAddr;
-                }
+                releasedBytes += release(BitUtil.align(poolAddr, unitBytes), poolEndAddr & -unitBytes);
+            } else {
+                final long cutBytes = tlsf.shrinkPoolTail(pool, unitBytes);
+                releasedBytes += release(poolEndAddr - cutBytes, poolEndAddr);
             }
         }
         footprintBytes -= releasedBytes;
         return releasedBytes;
+    }
+
+    /** Gives {@code [startAddr, endAddr)} back to the source if it is not empty; @return its size or 0 */
+    private long release(final long startAddr, final long endAddr) {
+        if (endAddr - startAddr <= 0) {
+            return 0;
+        }
+        source.release(startAddr, endAddr - startAddr);
+        return endAddr - startAddr;
     }
 
     @Override

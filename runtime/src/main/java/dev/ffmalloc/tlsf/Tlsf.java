@@ -729,6 +729,48 @@ public final class Tlsf implements Allocator {
         return endAddr - startAddr;
     }
 
+    /**
+     * Cuts the free tail of pool {@code pool} off at a multiple of {@code unitBytes}, keeping a free block of 0 or
+     * at least {@value TlsfLayout#MIN_BLOCK_SIZE} bytes before the new sentinel. Does nothing if the pool's last
+     * block is used, if the pool is all free (take it out whole with {@link #removePoolIfFree}), or if its end is
+     * not a multiple of the unit.
+     *
+     * @return how many bytes the pool lost at its end, a multiple of {@code unitBytes}, or 0
+     */
+    long shrinkPoolTail(final int pool, final long unitBytes) {
+        final long poolAddr = poolStarts[pool];
+        final long endAddr = poolEnds[pool];
+        final long lastAddr = memory.getLong(prevPhysAddr(TlsfLayout.sentinelAddr(endAddr)));
+        final long lastWord = memory.getLong(lastAddr);
+        if (isUsed(lastWord) || lastAddr == poolAddr || (endAddr & (unitBytes - 1)) != 0) {
+            return 0;
+        }
+        long newEndAddr = (lastAddr + SENTINEL_SIZE + unitBytes - 1) & -unitBytes;
+        final long keptFree = TlsfLayout.sentinelAddr(newEndAddr) - lastAddr;
+        if (keptFree != 0 && keptFree < MIN_BLOCK_SIZE) {
+            newEndAddr += unitBytes;
+        }
+        if (Long.compareUnsigned(newEndAddr - poolAddr, endAddr - poolAddr) >= 0) {
+            return 0;
+        }
+        final long lastSize = size(lastWord);
+        unlinkFree(lastAddr, lastSize, config.mapFloor(lastSize));
+        final long newSentinelAddr = TlsfLayout.sentinelAddr(newEndAddr);
+        if (newSentinelAddr == lastAddr) {
+            // Nothing free is kept: the last block's header becomes the sentinel, its back link already right.
+            memory.setLong(lastAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+        } else {
+            memory.setLong(prevPhysAddr(newSentinelAddr), lastAddr);
+            memory.setLong(newSentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+            memory.setLong(lastAddr, newSentinelAddr - lastAddr);
+            linkFree(lastAddr, newSentinelAddr - lastAddr);
+        }
+        poolEnds[pool] = newEndAddr;
+        poolBytes -= endAddr - newEndAddr;
+        updateMaxAllocationSize();
+        return endAddr - newEndAddr;
+    }
+
     private void updateMaxAllocationSize() {
         long largestBlock = 0;
         for (int pool = 0; pool < poolCount; pool++) {

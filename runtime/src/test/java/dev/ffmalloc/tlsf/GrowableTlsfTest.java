@@ -2,6 +2,8 @@ package dev.ffmalloc.tlsf;
 
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.AllocatorStats;
+import dev.ffmalloc.alloc.BlockPattern;
+import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.memory.NativeMemory;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,6 +137,64 @@ final class GrowableTlsfTest {
     }
 
     @Test
+    void trimCutsTheFreeTailOfAPoolAtAUnitBoundary() {
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, TlsfConfig.DEFAULT, 0, GROWTH);
+        final long base = region.baseAddress();
+        final List<Long> blocks = new ArrayList<>();
+        for (int block = 0; block < 3 * BLOCKS_PER_POOL; block++) {
+            blocks.add(heap.allocate(1000));
+        }
+        assertEquals(3 * GROWTH, heap.footprintBytes());
+        for (final long block : blocks.subList(64, blocks.size())) {
+            heap.free(block);
+        }
+        // 64 blocks of 1024 end at base + 64 KiB; the pool keeps the next unit: a free block of 4080 and the
+        // sentinel, and gives the rest back.
+        assertEquals(3 * GROWTH - GROWTH - UNIT, heap.trim());
+        assertEquals(GROWTH + UNIT, heap.footprintBytes());
+        assertEquals(GROWTH + UNIT, source.obtainedBytes());
+        assertEquals(GROWTH + UNIT, heap.stats().heapBytes());
+        assertEquals(3 * GROWTH, heap.peakFootprintBytes());
+        assertEquals(1, heap.poolCount());
+        final List<TlsfBlocks.Block> tail = new ArrayList<>();
+        heap.forEachBlock(0, (blockAddr, blockSize, used) -> tail.add(new TlsfBlocks.Block(blockAddr, blockSize,
+            used)));
+        assertEquals(new TlsfBlocks.Block(base + 64 * 1024, UNIT - 16, false), tail.get(tail.size() - 1));
+        assertEquals(0, heap.trim(), "nothing left to cut");
+        heap.checkIntegrity();
+
+        // All free now: the whole pool goes back, and the heap grows again from the source's first unit.
+        for (final long block : blocks.subList(0, 64)) {
+            heap.free(block);
+        }
+        assertEquals(GROWTH + UNIT, heap.trim());
+        assertEquals(0, heap.footprintBytes());
+        assertEquals(base + 16, heap.allocate(1000));
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void trimKeepsNoFreeBlockWhenTheLastUsedBlockEndsAtAUnitBoundary() {
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, TlsfConfig.DEFAULT, 0, GROWTH);
+        final long base = region.baseAddress();
+        // Block [base, base + 4080): the sentinel fits right after it in the first unit.
+        assertEquals(base + 16, heap.allocate(4064));
+        assertEquals(GROWTH - UNIT, heap.trim());
+        assertEquals(UNIT, heap.footprintBytes());
+        final List<TlsfBlocks.Block> blocks = new ArrayList<>();
+        heap.forEachBlock(0, (blockAddr, blockSize, used) -> blocks.add(new TlsfBlocks.Block(blockAddr, blockSize,
+            used)));
+        assertEquals(List.of(new TlsfBlocks.Block(base, 4080, true)), blocks);
+        assertEquals(0, heap.tlsfStats().freeBlocks());
+        heap.checkIntegrity();
+        final long next = heap.allocate(100);
+        assertEquals(base + 4096, next, "growth is adjacent again: the old sentinel became a free block");
+        heap.checkIntegrity();
+    }
+
+    @Test
     void anEmptySourceMeansNoBlockAndNoChange() {
         final NativeMemory small = NativeMemory.allocate(arena, 2 * GROWTH);
         final GrowableTlsf heap = new GrowableTlsf(new ArenaPoolSource(small, UNIT));
@@ -179,6 +240,53 @@ final class GrowableTlsfTest {
         assertEquals(GROWTH + 25 * UNIT, heap.footprintBytes());
         assertEquals(1, heap.poolCount());
         assertEquals(1, heap.stats().liveBlocks());
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void randomOperationsWithTrimsInBetweenAgreeWithTheShadowModel() {
+        final long seed = 0x6_7E55L;
+        System.out.println("GrowableTlsfTest.randomOperationsWithTrimsInBetween seed=0x" + Long.toHexString(seed));
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, new TlsfConfig(16, 16), 0, 4 * UNIT);
+        final Memory memory = heap.memory();
+        final ShadowHeap model = new ShadowHeap(region.baseAddress(), region.endAddress());
+        final SplittableRandom random = new SplittableRandom(seed);
+        final long[] live = new long[1024];
+        int liveCount = 0;
+        long trimmed = 0;
+        for (int op = 0; op < 200_000; op++) {
+            // Phases of growth and of shrinking, so that trims find free tails.
+            final boolean shrinking = (op / 5_000) % 2 == 1;
+            if (liveCount > 0 && (random.nextInt(100) < (shrinking ? 70 : 40) || liveCount == live.length)) {
+                final int slot = random.nextInt(liveCount);
+                final ShadowHeap.Block block = model.freed(live[slot]);
+                BlockPattern.check(memory, block.address(), block.byteSize(), block.id());
+                heap.free(live[slot]);
+                live[slot] = live[--liveCount];
+            } else {
+                final long size = random.nextLong(0, 3000);
+                final long alignment = 1L << random.nextInt(3, 8);
+                final long address = heap.tryAllocate(size, alignment);
+                if (address != Allocator.NO_BLOCK) {
+                    model.allocated(address, size, alignment, op);
+                    BlockPattern.write(memory, address, size, op);
+                    live[liveCount++] = address;
+                }
+            }
+            if (op % 997 == 0) {
+                trimmed += heap.trim();
+                assertEquals(source.obtainedBytes(), heap.footprintBytes());
+                heap.checkIntegrity();
+            }
+        }
+        assertTrue(trimmed > 0, "trim gave memory back");
+        for (int slot = 0; slot < liveCount; slot++) {
+            heap.free(live[slot]);
+        }
+        heap.trim();
+        assertEquals(0, heap.footprintBytes());
+        assertEquals(0, source.obtainedBytes());
         heap.checkIntegrity();
     }
 
