@@ -247,7 +247,8 @@ public final class ResultsTable {
             + kibibytes(result.secondary("replay.peakLiveBytes")) + " | "
             + (footprint < 0 ? "not measured" : kibibytes(footprint)) + " | "
             + (ratio < 0 ? "-" : String.format(Locale.ROOT, "%.2f", ratio)) + " | "
-            + String.format(Locale.ROOT, "%.0f", result.secondary("replay.failures")) + " | " + bytes(result, operations)
+            + String.format(Locale.ROOT, "%.0f", result.secondary("replay.failures")) + " | "
+            + bytes(result, operations)
             + " |");
     }
 

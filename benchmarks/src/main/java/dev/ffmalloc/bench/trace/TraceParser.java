@@ -49,7 +49,7 @@ public final class TraceParser {
     private long[] byteAlignments = new long[INITIAL_CAPACITY];
     private int operationCount;
 
-    /** {@code liveSizes[id]}: the live block's size, {@link #FREED} after its free; IDs {@code >= blockCount} unused. */
+    /** {@code liveSizes[id]}: the live block's size, {@link #FREED} after its free; unused from {@code blockCount}. */
     private long[] liveSizes = new long[INITIAL_CAPACITY];
     /** {@code alignments[id]}: the alignment block {@code id} was allocated with. */
     private long[] alignments = new long[INITIAL_CAPACITY];

@@ -16,7 +16,8 @@ final class JsonTest {
 
     @Test
     void readsNestedObjectsArraysNumbersStringsAndLiterals() {
-        final Object value = Json.parse(" { \"a\" : [1, -2.5e3, true, false, null], \"b\": {\"c\": \"x\\\"y\\\\z\\u00b7\\n\"},"
+        final Object value = Json.parse(" { \"a\" : [1, -2.5e3, true, false, null],"
+            + " \"b\": {\"c\": \"x\\\"y\\\\z\\u00b7\\n\"},"
             + " \"d\": [], \"e\": {} } ");
         final Map<?, ?> object = (Map<?, ?>) value;
         assertEquals(List.of("a", "b", "d", "e"), List.copyOf(object.keySet()), "key order is kept");

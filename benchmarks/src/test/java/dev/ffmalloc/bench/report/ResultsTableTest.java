@@ -65,7 +65,8 @@ final class ResultsTableTest {
         entries.add(entry("TraceReplayBenchmark.replay", "avgt", "\"contender\": \"tlsf\", \"trace\": \"perl-hash\"",
             500.0, "us/op", replay(10_000, 1_000_000, 1_200_000, 50)));
         entries.add(entry("TraceReplayBenchmark.replay", "avgt",
-            "\"contender\": \"tlsf\", \"trace\": \"ls-recursive\"", 100.0, "us/op", replay(2_000, 100_000, 140_000, 0)));
+            "\"contender\": \"tlsf\", \"trace\": \"ls-recursive\"", 100.0, "us/op",
+            replay(2_000, 100_000, 140_000, 0)));
         entries.add(entry("x86.PagingBenchmark.walk", "avgt", "\"levels\": \"4\"", 12.5, "ns/op", gc(0.0)));
         return BenchmarkResult.readAll("[" + String.join(",", entries) + "]");
     }
