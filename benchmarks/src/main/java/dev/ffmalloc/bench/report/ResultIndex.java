@@ -24,8 +24,8 @@ public final class ResultIndex {
     /**
      * What JMH itself allocates per measurement iteration (its timers, results and the GC profiler's sampling: about
      * 10 KiB on JDK 25) is spread over the iteration's operations, so a slow benchmark shows a few tenths of a byte
-     * per operation that no allocator made. A result whose bytes per iteration stay below this bound counts as
-     * garbage-free too.
+     * per operation that no allocator made. A result under 1 byte per operation whose bytes per iteration stay below
+     * this bound counts as garbage-free too (1 byte or more per operation is an allocator's doing at any speed).
      */
     public static final double JMH_BYTES_PER_ITERATION = 16 * 1024;
 
@@ -140,12 +140,14 @@ public final class ResultIndex {
     }
 
     /**
-     * @return whether the result shows no garbage: below {@link #ZERO_GARBAGE_BYTES} per operation, or below
-     *         {@link #JMH_BYTES_PER_ITERATION} per measurement iteration (a missing figure is not zero)
+     * @return whether the result shows no garbage: below {@link #ZERO_GARBAGE_BYTES} per operation, or below 1
+     *         byte per operation and {@link #JMH_BYTES_PER_ITERATION} per measurement iteration (a missing figure
+     *         is not zero)
      */
     public static boolean isGarbageFree(final BenchmarkResult result) {
         final double bytesPerOperation = result.bytesPerOperation();
-        return bytesPerOperation < ZERO_GARBAGE_BYTES || bytesPerIteration(result) < JMH_BYTES_PER_ITERATION;
+        return bytesPerOperation < ZERO_GARBAGE_BYTES
+            || bytesPerOperation < 1 && bytesPerIteration(result) < JMH_BYTES_PER_ITERATION;
     }
 
     /** @return Java heap bytes allocated per measurement iteration, from bytes per operation and the score */

@@ -95,9 +95,9 @@ public final class ResultsTable {
             : first.runShape()) + " per benchmark, `-prof gc`");
         line("- Ratios: how many times faster than `malloc`/`free` through an FFM downcall measured in the same run"
             + " (above 1 is faster). B/op: Java heap bytes allocated per operation (`gc.alloc.rate.norm`); 0 when"
-            + " below " + ResultIndex.ZERO_GARBAGE_BYTES + ", and `~0 (x)` when x is JMH's own per-iteration"
-            + " bookkeeping spread over few operations (under " + (int) (ResultIndex.JMH_BYTES_PER_ITERATION / 1024)
-            + " KiB per iteration).");
+            + " below " + ResultIndex.ZERO_GARBAGE_BYTES + ", and `~0 (x)` when x (under 1) is JMH's own"
+            + " per-iteration bookkeeping spread over few operations (under "
+            + (int) (ResultIndex.JMH_BYTES_PER_ITERATION / 1024) + " KiB per iteration).");
         if (first != null && (first.runShape().contains(" ms") || first.runShape().startsWith("0 fork"))) {
             line("");
             line("> **Smoke run**: iterations far shorter than the suite's; the numbers only show that everything"
@@ -330,6 +330,9 @@ public final class ResultsTable {
     private static String number(final double value) {
         if (Double.isNaN(value)) {
             return "-";
+        }
+        if (Math.abs(value) < 1) {
+            return String.format(Locale.ROOT, "%.3f", value);
         }
         return Math.abs(value) < 1000 ? String.format(Locale.ROOT, "%.1f", value)
             : String.format(Locale.ROOT, "%,.0f", value);
