@@ -29,7 +29,7 @@ find_jdk() {
 
 JAVA_HOME_FOUND=$(find_jdk)
 if [ -z "$JAVA_HOME_FOUND" ]; then
-  echo "ffmalloc: no JDK $REQUIRED_JDK+ found (checked JAVA_HOME, /usr/lib/jvm, /usr/java, /opt); install a JDK 25, e.g. 'apt-get install openjdk-25-jdk' or Temurin 25, or set JAVA_HOME to one." >&2
+  echo "ffmalloc: no JDK $REQUIRED_JDK+ found (checked JAVA_HOME, /usr/lib/jvm, /usr/java, /opt); install a JDK $REQUIRED_JDK or newer (for example Eclipse Temurin $REQUIRED_JDK) or set JAVA_HOME to one." >&2
   exit 1
 fi
 export JAVA_HOME="$JAVA_HOME_FOUND"

@@ -15,13 +15,14 @@ import java.util.List;
  * so RAM costs only what is present, however large the address space.
  *
  * <h2>Lookup</h2>
- * An address finds its span through a section table in the spirit of Linux's SPARSEMEM: one slot per
- * {@link #SECTION_BYTES} of address space, up to the end of the last span. A slot holds the span that covers the
- * most of its section, so an access costs one shift, two loads and one unsigned compare. Spans may start and end
- * inside a section: a second table holds the runner-up of each section, so a section shared by two spans is
- * constant time for both; only an address in a section of three or more spans (low memory on untidy firmware), or
- * in a hole, ends in a binary search of the spans. The tables cost two references per 128 MiB up to the highest
- * address: at most 4 MiB for the 46-bit physical address space of 4-level paging.
+ * An address finds its span in constant time through a section table in the spirit of Linux's SPARSEMEM: one slot
+ * per {@link #SECTION_BYTES} of address space, up to the end of the last span. A slot holds the span that covers the
+ * most of its section, so the usual access costs one shift, two loads and one unsigned compare. Spans may start and
+ * end inside a section (low memory on untidy firmware): a section that two or more spans share also gets a page
+ * index, one {@code short} per 4 KiB page naming the span that holds it (spans are whole pages), so an address the
+ * slot's span misses costs one more load there. The section table costs one reference per 128 MiB up to the highest
+ * address (at most 2 MiB for the 46-bit physical address space of 4-level paging); each shared section's page index
+ * costs 64 KiB.
  *
  * <h2>Errors</h2>
  * An access to a hole or past the end throws {@link UnbackedAddressException} naming the address; so does a
@@ -50,6 +51,10 @@ public final class PhysicalMemory implements Memory {
     /** (segment, offset) access to a little-endian long, for the atomic operations. */
     private static final VarHandle LONG_HANDLE = LONG.varHandle();
     private static final Span[] CLOSED = new Span[0];
+    /** log2 of the page size the page indexes of shared sections work in. */
+    private static final int PAGE_SHIFT = 12;
+    /** Entry of a page index for a page no span holds. */
+    private static final short NO_SPAN = -1;
 
     /** One present range and the segment behind it: address {@code startAddr + i} is byte {@code i}. */
     private record Span(long startAddr, long byteSize, MemorySegment segment) {
@@ -69,8 +74,14 @@ public final class PhysicalMemory implements Memory {
      */
     private Span[] sectionTable;
 
-    /** Slot {@code s} holds the span covering the second most of section {@code s}, or null; read on the slow path. */
-    private final Span[] runnerUpTable;
+    /** What {@link #sectionTable} holds until {@link #close()}. */
+    private final Span[] sectionSpans;
+
+    /**
+     * Slot {@code s} is null if at most one span meets section {@code s}; otherwise entry {@code p} is the index in
+     * {@link #spans} of the span holding page {@code p} of the section, or {@link #NO_SPAN}. Read on the slow path.
+     */
+    private final short[][] pageIndexes;
 
     private final long byteSize;
 
@@ -95,9 +106,10 @@ public final class PhysicalMemory implements Memory {
         }
         this.byteSize = total;
         final int sections = Math.toIntExact((spans[spans.length - 1].endAddr() + SECTION_BYTES - 1) >>> SECTION_SHIFT);
-        this.sectionTable = new Span[sections];
-        this.runnerUpTable = new Span[sections];
-        fillSectionTables(spans, sectionTable, runnerUpTable);
+        this.sectionSpans = new Span[sections];
+        this.pageIndexes = new short[sections][];
+        fillSectionTables(spans, sectionSpans, pageIndexes);
+        this.sectionTable = sectionSpans;
     }
 
     private static void checkRanges(final List<PhysRange> ranges) {
@@ -115,9 +127,12 @@ public final class PhysicalMemory implements Memory {
         }
     }
 
-    private static void fillSectionTables(final Span[] spans, final Span[] best, final Span[] runnerUp) {
+    private static void fillSectionTables(final Span[] spans, final Span[] best, final short[][] pageIndexes) {
+        if (spans.length > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("too many ranges for the page index: ranges=" + spans.length);
+        }
         final long[] bestCovered = new long[best.length];
-        final long[] runnerUpCovered = new long[best.length];
+        final int[] spansMet = new int[best.length];
         for (final Span span : spans) {
             for (long section = span.startAddr >>> SECTION_SHIFT; section << SECTION_SHIFT < span.endAddr();
                  section++) {
@@ -125,15 +140,26 @@ public final class PhysicalMemory implements Memory {
                 final long sectionStart = section << SECTION_SHIFT;
                 final long covered = Math.min(span.endAddr(), sectionStart + SECTION_BYTES)
                     - Math.max(span.startAddr, sectionStart);
+                spansMet[slot]++;
                 if (covered > bestCovered[slot]) {
-                    runnerUp[slot] = best[slot];
-                    runnerUpCovered[slot] = bestCovered[slot];
                     best[slot] = span;
                     bestCovered[slot] = covered;
-                } else if (covered > runnerUpCovered[slot]) {
-                    runnerUp[slot] = span;
-                    runnerUpCovered[slot] = covered;
                 }
+            }
+        }
+        for (int spanIndex = 0; spanIndex < spans.length; spanIndex++) {
+            final Span span = spans[spanIndex];
+            for (long pageAddr = span.startAddr; pageAddr < span.endAddr(); pageAddr += 1L << PAGE_SHIFT) {
+                final int slot = (int) (pageAddr >>> SECTION_SHIFT);
+                if (spansMet[slot] < 2) {
+                    pageAddr = Math.min(span.endAddr(), (long) (slot + 1) << SECTION_SHIFT) - (1L << PAGE_SHIFT);
+                    continue;
+                }
+                if (pageIndexes[slot] == null) {
+                    pageIndexes[slot] = new short[(int) (SECTION_BYTES >>> PAGE_SHIFT)];
+                    Arrays.fill(pageIndexes[slot], NO_SPAN);
+                }
+                pageIndexes[slot][(int) ((pageAddr & (SECTION_BYTES - 1)) >>> PAGE_SHIFT)] = (short) spanIndex;
             }
         }
     }
@@ -160,7 +186,13 @@ public final class PhysicalMemory implements Memory {
 
     /** @return whether {@code address} has memory behind it */
     public boolean isBacked(final long address) {
-        return findSpan(address) != null;
+        final long section = address >>> SECTION_SHIFT;
+        if (section >= sectionSpans.length) {
+            return false;
+        }
+        final Span span = sectionSpans[(int) section];
+        return span != null && Long.compareUnsigned(address - span.startAddr, span.byteSize) < 0
+            || spanOfSharedSection(address) != null;
     }
 
     /**
@@ -195,36 +227,22 @@ public final class PhysicalMemory implements Memory {
         if (sectionTable == CLOSED) {
             throw closed(address);
         }
-        final long section = address >>> SECTION_SHIFT;
-        if (section < runnerUpTable.length) {
-            final Span runnerUp = runnerUpTable[(int) section];
-            if (runnerUp != null && Long.compareUnsigned(address - runnerUp.startAddr, runnerUp.byteSize) < 0) {
-                return runnerUp;
-            }
-        }
-        final Span span = findSpan(address);
+        final Span span = spanOfSharedSection(address);
         if (span == null) {
             throw unbacked(address);
         }
         return span;
     }
 
-    /** @return the span holding {@code address}, or null: a binary search of the spans */
-    private Span findSpan(final long address) {
-        int low = 0;
-        int high = spans.length - 1;
-        while (low <= high) {
-            final int middle = (low + high) >>> 1;
-            final Span span = spans[middle];
-            if (address < span.startAddr) {
-                high = middle - 1;
-            } else if (address >= span.endAddr()) {
-                low = middle + 1;
-            } else {
-                return span;
-            }
+    /** @return the span holding {@code address} according to its section's page index, or null (a hole) */
+    private Span spanOfSharedSection(final long address) {
+        final long section = address >>> SECTION_SHIFT;
+        final short[] pageIndex = section < pageIndexes.length ? pageIndexes[(int) section] : null;
+        if (pageIndex == null) {
+            return null;
         }
-        return null;
+        final short spanIndex = pageIndex[(int) ((address & (SECTION_BYTES - 1)) >>> PAGE_SHIFT)];
+        return spanIndex == NO_SPAN ? null : spans[spanIndex];
     }
 
     /** @return the span holding all of {@code [address, address + byteSize)}, {@code byteSize > 0} */

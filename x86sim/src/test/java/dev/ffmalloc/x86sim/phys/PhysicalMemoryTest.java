@@ -12,6 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PhysicalMemoryTest {
 
@@ -77,6 +78,35 @@ class PhysicalMemoryTest {
         }
         assertUnbacked(0x4400_0000L, () -> ram.getLong(0x4400_0000L));
         assertUnbacked(0x1_0400_0000L, () -> ram.setLong(0x1_0400_0000L, 1));
+    }
+
+    /**
+     * Every page of the first section, which several spans and holes share on this map, is backed exactly when the
+     * E820 map's usable ranges say so, and a page's first byte is that span's own memory.
+     */
+    @Test
+    void everyPageOfACrowdedSectionIsBackedExactlyWhenTheMapSaysSo() {
+        final List<PhysRange> usable = E820Preset.FRAGMENTED.map().usableRanges();
+        final long crowdedSectionEnd = PhysicalMemory.SECTION_BYTES;
+        final long spansInSection = usable.stream().filter(range -> range.startAddr() < crowdedSectionEnd).count();
+        assertTrue(spansInSection >= 3, "the preset's first section should hold three or more spans");
+        for (long pageAddr = 0; pageAddr < crowdedSectionEnd; pageAddr += 4096) {
+            final long address = pageAddr;
+            final boolean usableByMap = usable.stream()
+                .anyMatch(range -> range.startAddr() <= address && address < range.endAddr());
+            assertEquals(usableByMap, ram.isBacked(address), () -> "page 0x" + Long.toHexString(address));
+            if (usableByMap) {
+                ram.setLong(address, address ^ 0x5A5A);
+            } else {
+                assertUnbacked(address, () -> ram.getLong(address));
+            }
+        }
+        for (final PhysRange range : usable) {
+            for (long pageAddr = range.startAddr(); pageAddr < Math.min(range.endAddr(), crowdedSectionEnd);
+                 pageAddr += 4096) {
+                assertEquals(pageAddr ^ 0x5A5A, ram.getLong(pageAddr));
+            }
+        }
     }
 
     @Test
