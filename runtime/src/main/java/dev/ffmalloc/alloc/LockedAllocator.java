@@ -2,19 +2,19 @@ package dev.ffmalloc.alloc;
 
 import dev.ffmalloc.memory.Memory;
 
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An {@link Allocator} shared by many threads: every call takes one lock around the single-threaded allocator it
  * wraps, as the {@code LockedHeap} of Rust's {@code linked_list_allocator} does with a spinlock.
  *
- * <p>The lock is a {@link ReentrantLock}: uncontended it costs one compare-and-set to take and one store to give
- * back, and it allocates nothing once the JVM has made its wait queue (only when threads actually contend).
+ * <p>The lock is a {@link SpinLock}: uncontended it costs one compare-and-set to take and one release store to
+ * give back, and it never allocates, contended or not, so the shared path stays garbage-free. It is not reentrant:
+ * code run by {@link #withLock} must not call this wrapper again.
  */
 public final class LockedAllocator implements Allocator {
 
     private final Allocator allocator;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final SpinLock lock = new SpinLock();
 
     /** @param allocator the allocator to guard; nothing else may call it directly afterwards */
     public LockedAllocator(final Allocator allocator) {
