@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim.cpu;
 
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.PageSize;
@@ -41,7 +42,7 @@ class PageWalkTest {
     static final long XD = 1L << 63;
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     Cpu cpu;
 
     @BeforeEach

@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim.cpu;
 
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.PageSize;
@@ -34,7 +35,7 @@ class TlbTest {
     static final long GLOBAL = 0x100;
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     Cpu cpu;
 
     @BeforeEach

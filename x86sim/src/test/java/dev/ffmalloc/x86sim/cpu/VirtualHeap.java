@@ -1,6 +1,7 @@
 package dev.ffmalloc.x86sim.cpu;
 
 import dev.ffmalloc.memory.NativeMemory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.Mapper;
@@ -23,7 +24,7 @@ final class VirtualHeap {
     /** Physical RAM below this holds the page tables; the heap's frames come after. */
     private static final long TABLE_AREA = 1 << 20;
 
-    final FlatPhysicalMemory ram;
+    final ShiftedMemory ram;
     final Cpu cpu;
     final Mapper mapper;
     final VirtualMemory memory;

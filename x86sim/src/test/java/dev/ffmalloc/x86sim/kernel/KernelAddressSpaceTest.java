@@ -4,6 +4,7 @@ import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.LockedAllocator;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.memory.Memory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.tlsf.Tlsf;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.cpu.AccessKind;
@@ -40,7 +41,7 @@ class KernelAddressSpaceTest {
     static final long MIB = 1 << 20;
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     StackFrameSource frames;
     KernelAddressSpace kernel;
     Cpu cpu;
