@@ -13,6 +13,8 @@ import dev.ffmalloc.x86sim.paging.VirtAddr;
 
 import java.lang.foreign.Arena;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Test fixture: virtual memory whose virtual addresses are numerically those of a {@link NativeMemory} heap of the
  * conformance suite, mapped with 4 KiB pages in reverse frame order (so no two neighbouring virtual pages are
@@ -42,5 +44,12 @@ final class VirtualHeap {
         cpu.setEferBit(ControlRegisters.EFER_NXE, true);
         cpu.writeCr3(mapper.topTableAddr().value());
         memory = new VirtualMemory(cpu, ram, false);
+    }
+
+    /** Asserts that the heap's accesses were translated: the TLB was filled by page walks and then hit. */
+    void assertAccessesWentThroughTheTlb(final String testName) {
+        final Tlb tlb = cpu.tlb();
+        System.out.println(testName + ": " + tlb);
+        assertTrue(tlb.hits() > 0 && tlb.walks() > 0, tlb.toString());
     }
 }
