@@ -12,18 +12,14 @@ import java.lang.foreign.Arena;
 
 import static dev.ffmalloc.x86sim.cpu.AccessKind.READ;
 import static dev.ffmalloc.x86sim.cpu.AccessKind.WRITE;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PD;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PDE;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PDPT;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PDPTE;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PML4;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PML4E;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PRU;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PS;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PT;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PTE;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.VA;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.assertTranslated;
+import static dev.ffmalloc.x86sim.cpu.PageWalkTest.writeTablesOfVa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -43,10 +39,7 @@ class TlbTest {
         arena = Arena.ofConfined();
         ram = FlatPhysicalMemory.allocate(arena, 1 << 20);
         cpu = new Cpu(0, ram, CpuModel.DEFAULT);
-        ram.setLong(PML4E, PDPT | PRU);
-        ram.setLong(PDPTE, PD | PRU);
-        ram.setLong(PDE, PT | PRU);
-        ram.setLong(PTE, 0x20_0000 | PRU);
+        writeTablesOfVa(ram);
         cpu.writeCr3(PML4);
     }
 
