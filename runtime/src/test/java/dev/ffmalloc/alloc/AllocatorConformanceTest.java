@@ -17,9 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The promises of {@link Allocator} that hold for every allocator that frees any block, checked on real native
- * memory. One small subclass per allocator and configuration supplies {@link #newAllocator}; the subclass adds the
- * tests of what only its allocator does.
+ * The promises of {@link Allocator} that hold for every allocator that frees any block, checked on a heap of real
+ * native memory (which {@code x86sim}'s subclasses map into virtual memory). One small subclass per allocator and
+ * configuration supplies {@link #newAllocator}; the subclass adds the tests of what only its allocator does. Seed
+ * 004's heap tests run through {@link HeapSelfTests}, the code the simulated kernel runs at boot.
  *
  * <p>Every test ends with {@link Allocator#checkIntegrity()}.
  */
