@@ -35,24 +35,29 @@ public final class AllocatorErrors {
         return "0x" + Long.toHexString(value);
     }
 
+    /** A request for a size below 0. */
     public static IllegalArgumentException negativeSize(final long byteSize) {
         return new IllegalArgumentException("size is negative: byteSize=" + byteSize);
     }
 
+    /** A request whose alignment is not a power of two (0 and negative values included). */
     public static IllegalArgumentException alignmentNotPowerOfTwo(final long byteAlignment) {
         return new IllegalArgumentException("alignment is not a power of two: byteAlignment=" + byteAlignment);
     }
 
+    /** A request whose alignment is a power of two above what the allocator can honour. */
     public static IllegalArgumentException alignmentTooLarge(final long byteAlignment, final long maxByteAlignment) {
         return new IllegalArgumentException("alignment is larger than this allocator supports: byteAlignment="
             + byteAlignment + ", maxByteAlignment=" + maxByteAlignment);
     }
 
+    /** A request larger than {@code maxByteSize}, which no state of the heap could serve. */
     public static IllegalArgumentException sizeTooLarge(final long byteSize, final long maxByteSize) {
         return new IllegalArgumentException("size is larger than this heap could ever hold: byteSize=" + byteSize
             + ", maxByteSize=" + maxByteSize);
     }
 
+    /** A valid request that no free block fits now; {@code bytesFree} tells how much is free in all. */
     public static OutOfMemoryException outOfMemory(final long byteSize, final long byteAlignment,
                                                    final long bytesFree) {
         return new OutOfMemoryException("out of memory: byteSize=" + byteSize + ", byteAlignment=" + byteAlignment

@@ -12,11 +12,10 @@ import dev.ffmalloc.memory.Memory;
  * <p>The two allocators may be the same (a buddy or TLSF heap) or differ, for example SlabInfos from a
  * {@link SlabCache} of SlabInfo-sized objects, as seed 001 suggests. Both must work in the same {@link Memory}.
  */
-public final class AllocatorSlabBackend implements SlabBackend {
+public final class AllocatorSlabBackend extends PageMapSlabBackend {
 
     private final Allocator slabAllocator;
     private final Allocator slabInfoAllocator;
-    private final PageMap pageMap;
 
     /** Slabs and SlabInfos both from {@code allocator}. */
     public AllocatorSlabBackend(final Allocator allocator, final PageMap pageMap) {
@@ -30,18 +29,13 @@ public final class AllocatorSlabBackend implements SlabBackend {
      */
     public AllocatorSlabBackend(final Allocator slabAllocator, final Allocator slabInfoAllocator,
                                 final PageMap pageMap) {
+        super(slabAllocator.memory(), pageMap);
         if (slabAllocator.memory() != slabInfoAllocator.memory()) {
             throw new IllegalArgumentException("slab and SlabInfo allocators work in different memories: slabMemory="
                 + slabAllocator.memory() + ", slabInfoMemory=" + slabInfoAllocator.memory());
         }
         this.slabAllocator = slabAllocator;
         this.slabInfoAllocator = slabInfoAllocator;
-        this.pageMap = pageMap;
-    }
-
-    @Override
-    public Memory memory() {
-        return slabAllocator.memory();
     }
 
     @Override
@@ -62,25 +56,5 @@ public final class AllocatorSlabBackend implements SlabBackend {
     @Override
     public void freeSlabInfo(final long slabInfoAddr, final long byteSize) {
         slabInfoAllocator.free(slabInfoAddr);
-    }
-
-    @Override
-    public void saveSlabInfoAddr(final long pageAddr, final long slabInfoAddr) {
-        pageMap.put(pageAddr, slabInfoAddr);
-    }
-
-    @Override
-    public long slabInfoAddr(final long pageAddr) {
-        return pageMap.get(pageAddr);
-    }
-
-    @Override
-    public void deleteSlabInfoAddr(final long pageAddr) {
-        pageMap.remove(pageAddr);
-    }
-
-    /** @return the map holding the page-to-SlabInfo entries */
-    public PageMap pageMap() {
-        return pageMap;
     }
 }

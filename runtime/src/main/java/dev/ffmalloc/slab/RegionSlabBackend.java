@@ -12,10 +12,8 @@ import dev.ffmalloc.memory.Memory;
  * <p>Use it where a cache owns a dedicated region: a benchmark, a test, a fixed pool of kernel memory. To share memory
  * with other allocations, use {@link AllocatorSlabBackend} over a general-purpose allocator instead.
  */
-public final class RegionSlabBackend implements SlabBackend {
+public final class RegionSlabBackend extends PageMapSlabBackend {
 
-    private final Memory memory;
-    private final PageMap pageMap;
     private final long slabSize;
     private final long pageSize;
     private final long slabInfoSize;
@@ -36,8 +34,7 @@ public final class RegionSlabBackend implements SlabBackend {
      */
     public RegionSlabBackend(final Memory memory, final long regionAddr, final long regionBytes,
                              final SlabConfig config, final PageMap pageMap) {
-        this.memory = memory;
-        this.pageMap = pageMap;
+        super(memory, pageMap);
         this.slabSize = config.slabSize();
         this.pageSize = config.pageSize();
         this.slabInfoSize = config.sizeType() == ObjectSizeType.LARGE ? config.slabInfoSize() : 0;
@@ -56,11 +53,6 @@ public final class RegionSlabBackend implements SlabBackend {
                 freeSlabInfos[freeSlabInfoCount++] = regionAddr + slabs * slabSize + slab * slabInfoSize;
             }
         }
-    }
-
-    @Override
-    public Memory memory() {
-        return memory;
     }
 
     @Override
@@ -85,21 +77,6 @@ public final class RegionSlabBackend implements SlabBackend {
     public void freeSlabInfo(final long slabInfoAddr, final long byteSize) {
         checkSlabInfo(byteSize);
         freeSlabInfos[freeSlabInfoCount++] = slabInfoAddr;
-    }
-
-    @Override
-    public void saveSlabInfoAddr(final long pageAddr, final long slabInfoAddr) {
-        pageMap.put(pageAddr, slabInfoAddr);
-    }
-
-    @Override
-    public long slabInfoAddr(final long pageAddr) {
-        return pageMap.get(pageAddr);
-    }
-
-    @Override
-    public void deleteSlabInfoAddr(final long pageAddr) {
-        pageMap.remove(pageAddr);
     }
 
     /** @return slabs not handed out */

@@ -1,10 +1,10 @@
 package dev.ffmalloc.tlsf;
 
+import dev.ffmalloc.memory.AddressRanges;
 import dev.ffmalloc.memory.NativeMemory;
 import org.agrona.BitUtil;
 
 import java.lang.foreign.Arena;
-import java.util.Arrays;
 
 import static dev.ffmalloc.alloc.AllocatorErrors.hex;
 
@@ -27,9 +27,7 @@ public final class ArenaPoolSource implements TlsfPoolSource {
     private final long endAddr;
     /** Everything below this has been handed out at some time; everything above never. */
     private long topAddr;
-    private long[] releasedStarts = new long[8];
-    private long[] releasedEnds = new long[8];
-    private int releasedCount;
+    private final AddressRanges released = new AddressRanges(8);
     private long obtainedBytes;
 
     /**
@@ -82,12 +80,12 @@ public final class ArenaPoolSource implements TlsfPoolSource {
         if (byteSize <= 0 || (byteSize & (unitBytes - 1)) != 0) {
             throw notWholeUnits(byteSize, unitBytes);
         }
-        for (int range = 0; range < releasedCount; range++) {
-            if (releasedEnds[range] - releasedStarts[range] >= byteSize) {
-                final long addr = releasedStarts[range];
-                releasedStarts[range] += byteSize;
-                if (releasedStarts[range] == releasedEnds[range]) {
-                    removeReleased(range);
+        for (int range = 0; range < released.count(); range++) {
+            if (released.endAddr(range) - released.startAddr(range) >= byteSize) {
+                final long addr = released.startAddr(range);
+                released.setStartAddr(range, addr + byteSize);
+                if (addr + byteSize == released.endAddr(range)) {
+                    released.remove(range);
                 }
                 obtainedBytes += byteSize;
                 return addr;
@@ -105,57 +103,19 @@ public final class ArenaPoolSource implements TlsfPoolSource {
     @Override
     public void release(final long addr, final long byteSize) {
         final long rangeEnd = addr + byteSize;
-        final int below = releasedBelow(addr);
+        final int below = released.countAtOrBelow(addr) - 1;
         if (byteSize <= 0 || ((addr | byteSize) & (unitBytes - 1)) != 0 || addr - baseAddr < 0
-            || topAddr - rangeEnd < 0 || (below >= 0 && releasedEnds[below] > addr)
-            || (below + 1 < releasedCount && releasedStarts[below + 1] < rangeEnd)) {
+            || topAddr - rangeEnd < 0 || (below >= 0 && released.endAddr(below) > addr)
+            || (below + 1 < released.count() && released.startAddr(below + 1) < rangeEnd)) {
             throw notHandedOut(addr, byteSize);
         }
         obtainedBytes -= byteSize;
-        insertReleased(below + 1, addr, rangeEnd);
-        mergeReleased(below + 1);
-        if (below >= 0) {
-            mergeReleased(below);
+        released.addMerging(addr, rangeEnd);
+        final int last = released.count() - 1;
+        if (released.endAddr(last) == topAddr) {
+            topAddr = released.startAddr(last);
+            released.remove(last);
         }
-        if (releasedCount > 0 && releasedEnds[releasedCount - 1] == topAddr) {
-            topAddr = releasedStarts[releasedCount - 1];
-            releasedCount--;
-        }
-    }
-
-    /** @return the index of the last released range starting at or below {@code addr}, or -1 */
-    private int releasedBelow(final long addr) {
-        int range = releasedCount - 1;
-        while (range >= 0 && releasedStarts[range] > addr) {
-            range--;
-        }
-        return range;
-    }
-
-    private void insertReleased(final int range, final long startAddr, final long rangeEndAddr) {
-        if (releasedCount == releasedStarts.length) {
-            releasedStarts = Arrays.copyOf(releasedStarts, releasedCount * 2);
-            releasedEnds = Arrays.copyOf(releasedEnds, releasedCount * 2);
-        }
-        System.arraycopy(releasedStarts, range, releasedStarts, range + 1, releasedCount - range);
-        System.arraycopy(releasedEnds, range, releasedEnds, range + 1, releasedCount - range);
-        releasedStarts[range] = startAddr;
-        releasedEnds[range] = rangeEndAddr;
-        releasedCount++;
-    }
-
-    /** Merges released range {@code range} with the next one if they touch. */
-    private void mergeReleased(final int range) {
-        if (range + 1 < releasedCount && releasedEnds[range] == releasedStarts[range + 1]) {
-            releasedEnds[range] = releasedEnds[range + 1];
-            removeReleased(range + 1);
-        }
-    }
-
-    private void removeReleased(final int range) {
-        System.arraycopy(releasedStarts, range + 1, releasedStarts, range, releasedCount - range - 1);
-        System.arraycopy(releasedEnds, range + 1, releasedEnds, range, releasedCount - range - 1);
-        releasedCount--;
     }
 
     @Override

@@ -17,9 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The promises of {@link Allocator} that hold for every allocator that frees any block, checked on real native
- * memory. One small subclass per allocator and configuration supplies {@link #newAllocator}; the subclass adds the
- * tests of what only its allocator does.
+ * The promises of {@link Allocator} that hold for every allocator that frees any block, checked on a heap of real
+ * native memory (which {@code x86sim}'s subclasses map into virtual memory). One small subclass per allocator and
+ * configuration supplies {@link #newAllocator}; the subclass adds the tests of what only its allocator does. Seed
+ * 004's heap tests run through {@link HeapSelfTests}, the code the simulated kernel runs at boot.
  *
  * <p>Every test ends with {@link Allocator#checkIntegrity()}.
  */
@@ -227,37 +228,18 @@ public abstract class AllocatorConformanceTest {
 
     @Test
     void simpleAllocationsHoldTheirValues() {
-        final Memory memory = allocator.memory();
-        final long first = allocator.allocate(8, 8);
-        final long second = allocator.allocate(8, 8);
-        memory.setLong(first, 41);
-        memory.setLong(second, 13);
-        assertEquals(41, memory.getLong(first));
-        assertEquals(13, memory.getLong(second));
-        allocator.free(first);
-        allocator.free(second);
+        final String report = HeapSelfTests.simpleAllocation(allocator);
+        assertTrue(report.matches("simple allocation: boxes at 0x[0-9a-f]+, 0x[0-9a-f]+ hold 41 and 13"), report);
+        assertEquals(0, allocator.stats().liveBlocks());
         allocator.checkIntegrity();
     }
 
     @Test
     void aLargeVectorGrownByReallocationSumsToTheTriangularNumber() {
-        final Memory memory = allocator.memory();
         final long n = Math.min(1000, largestVectorElements());
-        long capacity = 1;
-        long vector = allocator.allocate(capacity * Long.BYTES, 8);
-        for (long i = 0; i < n; i++) {
-            if (i == capacity) {
-                capacity *= 2;
-                vector = allocator.reallocate(vector, capacity * Long.BYTES, 8);
-            }
-            memory.setLong(vector + i * Long.BYTES, i + 1);
-        }
-        long sum = 0;
-        for (long i = 0; i < n; i++) {
-            sum += memory.getLong(vector + i * Long.BYTES);
-        }
-        assertEquals(n * (n + 1) / 2, sum);
-        allocator.free(vector);
+        assertEquals("large vector: " + n + " longs sum to " + n * (n + 1) / 2 + " = n(n+1)/2",
+            HeapSelfTests.largeVector(allocator, n));
+        assertEquals(0, allocator.stats().liveBlocks());
         allocator.checkIntegrity();
     }
 
@@ -268,19 +250,10 @@ public abstract class AllocatorConformanceTest {
 
     @Test
     void manyAllocationsInARowPassOnlyIfFreedMemoryIsReused() {
-        final Memory memory = allocator.memory();
-        final long longLived = allocator.allocate(8, 8);
-        memory.setLong(longLived, 1);
-        final long blockSize = 64;
-        final long rounds = 4 * heapBytes() / blockSize;
-        for (long i = 0; i < rounds; i++) {
-            final long address = allocator.allocate(blockSize, 8);
-            memory.setLong(address, i);
-            assertEquals(i, memory.getLong(address));
-            allocator.free(address);
-        }
-        assertEquals(1, memory.getLong(longLived));
-        allocator.free(longLived);
+        final long rounds = 4 * heapBytes() / 64;
+        assertEquals("many allocations: " + rounds + " x 64 B (" + 4 * heapBytes()
+            + " bytes) allocated and freed in a row", HeapSelfTests.manyAllocations(allocator, rounds, 64));
+        assertEquals(0, allocator.stats().liveBlocks());
         allocator.checkIntegrity();
     }
 

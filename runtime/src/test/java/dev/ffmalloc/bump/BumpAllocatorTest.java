@@ -4,6 +4,7 @@ import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.AllocatorStats;
 import dev.ffmalloc.alloc.BlockPattern;
 import dev.ffmalloc.alloc.HeapGarbage;
+import dev.ffmalloc.alloc.HeapSelfTests;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.Memory;
@@ -368,49 +369,40 @@ final class BumpAllocatorTest {
 
     // ------------------------------------------------------------------------------------- seed 004's heap tests
 
+    /** Seed 004's simple test frees the first box while the second is live: a bump allocator must refuse. */
     @Test
-    void simpleAllocationsHoldTheirValues() {
-        final long first = bump.allocate(8, 8);
-        final long second = bump.allocate(8, 8);
-        heap.setLong(first, 41);
-        heap.setLong(second, 13);
+    void simpleAllocationsHoldTheirValuesButTheFirstBoxCannotBeFreed() {
+        final long first = start;
+        final long second = start + 8;
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> HeapSelfTests.simpleAllocation(bump));
+        assertEquals("address is not the last block allocated, the only one a bump allocator can free: addr="
+            + hex(first) + ", lastBlockAddr=" + hex(second), thrown.getMessage());
         assertEquals(41, heap.getLong(first));
         assertEquals(13, heap.getLong(second));
+        assertEquals(16, bump.usedBytes());
         bump.checkIntegrity();
     }
 
     @Test
     void aLargeVectorGrownByReallocationSumsToTheTriangularNumber() {
-        final long elements = 4000;
-        long capacity = 1;
-        long vector = bump.allocate(capacity * Long.BYTES, 8);
-        for (long i = 0; i < elements; i++) {
-            if (i == capacity) {
-                capacity *= 2;
-                vector = bump.reallocate(vector, capacity * Long.BYTES, 8);
-            }
-            heap.setLong(vector + i * Long.BYTES, i + 1);
-        }
-        long sum = 0;
-        for (long i = 0; i < elements; i++) {
-            sum += heap.getLong(vector + i * Long.BYTES);
-        }
-        assertEquals(elements * (elements + 1) / 2, sum);
-        assertEquals(capacity * Long.BYTES, bump.usedBytes(), "the last block grew in place");
+        assertEquals("large vector: 4000 longs sum to 8002000 = n(n+1)/2", HeapSelfTests.largeVector(bump, 4000));
+        assertEquals(4096 * Long.BYTES, bump.stats().peakBytesInUse(), "the last block grew in place");
+        assertEquals(0, bump.usedBytes());
         bump.checkIntegrity();
     }
 
+    /** The loop passes on the reuse of the last block; the long-lived box, no longer the last, stays. */
     @Test
-    void manyAllocationsInARowPassOnlyIfFreedMemoryIsReused() {
-        final long longLived = bump.allocate(8, 8);
-        heap.setLong(longLived, 1);
-        for (long i = 0; i < 4 * HEAP_BYTES / 64; i++) {
-            final long address = bump.allocate(64, 8);
-            heap.setLong(address, i);
-            assertEquals(i, heap.getLong(address));
-            bump.free(address);
-        }
-        assertEquals(1, heap.getLong(longLived));
+    void manyAllocationsInARowPassOnlyIfFreedMemoryIsReusedButTheLongLivedBoxStays() {
+        final long rounds = 4 * HEAP_BYTES / 64;
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> HeapSelfTests.manyAllocations(bump, rounds, 64));
+        assertEquals("address is not the last block allocated, the only one a bump allocator can free: addr="
+            + hex(start) + ", lastBlockAddr=0x0", thrown.getMessage());
+        assertEquals(rounds + 1, bump.stats().allocations());
+        assertEquals(1, heap.getLong(start));
+        assertEquals(8, bump.usedBytes());
         bump.checkIntegrity();
     }
 

@@ -8,6 +8,7 @@ import dev.ffmalloc.alloc.HeapGarbage;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.NativeMemory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import dev.ffmalloc.alloc.BlockPattern;
 import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.memory.NativeMemory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -28,7 +29,7 @@ final class TlsfHigherHalfTest {
     void randomOperationsAtHigherHalfAddressesAgreeWithTheShadowModel() {
         System.out.println("TlsfHigherHalfTest seed=0x" + Long.toHexString(SEED));
         try (Arena arena = Arena.ofConfined()) {
-            final Memory memory = new OffsetMemory(NativeMemory.allocate(arena, BYTES), VIRTUAL_BASE);
+            final Memory memory = new ShiftedMemory(NativeMemory.allocate(arena, BYTES), VIRTUAL_BASE);
             final Tlsf tlsf = new Tlsf(memory, new TlsfConfig(16, 16));
             assertEquals(BYTES / 2, tlsf.addPool(VIRTUAL_BASE + BYTES / 2, BYTES / 2));
             assertEquals(BYTES / 4, tlsf.addPool(VIRTUAL_BASE, BYTES / 4));
@@ -67,67 +68,6 @@ final class TlsfHigherHalfTest {
             }
             assertEquals(BYTES / 2 + BYTES / 4 - 2 * TlsfLayout.SENTINEL_SIZE, tlsf.stats().bytesFree());
             tlsf.checkIntegrity();
-        }
-    }
-
-    /** Native memory seen at other addresses: {@code virtual = native - nativeBase + virtualBase}. */
-    private static final class OffsetMemory implements Memory {
-        private final NativeMemory target;
-        private final long shift;
-
-        OffsetMemory(final NativeMemory target, final long virtualBase) {
-            this.target = target;
-            this.shift = target.baseAddress() - virtualBase;
-        }
-
-        @Override
-        public byte getByte(final long address) {
-            return target.getByte(address + shift);
-        }
-
-        @Override
-        public void setByte(final long address, final byte value) {
-            target.setByte(address + shift, value);
-        }
-
-        @Override
-        public short getShort(final long address) {
-            return target.getShort(address + shift);
-        }
-
-        @Override
-        public void setShort(final long address, final short value) {
-            target.setShort(address + shift, value);
-        }
-
-        @Override
-        public int getInt(final long address) {
-            return target.getInt(address + shift);
-        }
-
-        @Override
-        public void setInt(final long address, final int value) {
-            target.setInt(address + shift, value);
-        }
-
-        @Override
-        public long getLong(final long address) {
-            return target.getLong(address + shift);
-        }
-
-        @Override
-        public void setLong(final long address, final long value) {
-            target.setLong(address + shift, value);
-        }
-
-        @Override
-        public void fill(final long address, final long byteSize, final byte value) {
-            target.fill(address + shift, byteSize, value);
-        }
-
-        @Override
-        public void copy(final long srcAddress, final long dstAddress, final long byteSize) {
-            target.copy(srcAddress + shift, dstAddress + shift, byteSize);
         }
     }
 }

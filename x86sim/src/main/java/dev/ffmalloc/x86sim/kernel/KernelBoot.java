@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim.kernel;
 
+import dev.ffmalloc.alloc.HeapSelfTests;
 import dev.ffmalloc.alloc.LockedAllocator;
 import dev.ffmalloc.tlsf.GrowableTlsf;
 import dev.ffmalloc.x86sim.Machine;

@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim.cpu;
 
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.Mapper;
@@ -26,7 +27,7 @@ class GarbageFreeTranslationTest {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Arena arena = Arena.ofConfined()) {
-            final FlatPhysicalMemory ram = FlatPhysicalMemory.allocate(arena, 4 << 20);
+            final ShiftedMemory ram = FlatPhysicalMemory.allocate(arena, 4 << 20);
             final Mapper mapper = Mapper.create(ram, CpuModel.DEFAULT, new StackFrameSource(0x1000, 0x10_0000),
                 false);
             final long base = 0xFFFF_C900_0000_0000L;

@@ -5,6 +5,7 @@ import dev.ffmalloc.alloc.AllocatorConformanceTest;
 import dev.ffmalloc.alloc.LockedAllocator;
 import dev.ffmalloc.linkedlist.LinkedListHeap;
 import dev.ffmalloc.memory.NativeMemory;
+import org.junit.jupiter.api.AfterEach;
 
 /**
  * Seed 004's heap as seed 004 uses it: the linked-list heap behind a lock, initialised after its pages are mapped,
@@ -12,9 +13,11 @@ import dev.ffmalloc.memory.NativeMemory;
  */
 final class LinkedListOnVirtualMemoryTest extends AllocatorConformanceTest {
 
+    private VirtualHeap virtualHeap;
+
     @Override
     protected Allocator newAllocator(final NativeMemory heap) {
-        final VirtualHeap virtualHeap = new VirtualHeap(arena, heap);
+        virtualHeap = new VirtualHeap(arena, heap);
         return new LockedAllocator(new LinkedListHeap(virtualHeap.memory, heap.baseAddress(), heap.byteSize()));
     }
 
@@ -22,5 +25,10 @@ final class LinkedListOnVirtualMemoryTest extends AllocatorConformanceTest {
     @Override
     protected long addressThatIsNeverABlockStart(final NativeMemory heap) {
         return heap.baseAddress() + 4096 + 8;
+    }
+
+    @AfterEach
+    void everyAccessWentThroughTheTlb() {
+        virtualHeap.assertAccessesWentThroughTheTlb(getClass().getSimpleName());
     }
 }

@@ -1,5 +1,7 @@
 package dev.ffmalloc.x86sim.cpu;
 
+import dev.ffmalloc.memory.Memory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.PageSize;
@@ -41,7 +43,7 @@ class PageWalkTest {
     static final long XD = 1L << 63;
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     Cpu cpu;
 
     @BeforeEach
@@ -49,11 +51,16 @@ class PageWalkTest {
         arena = Arena.ofConfined();
         ram = FlatPhysicalMemory.allocate(arena, 1 << 20);
         cpu = new Cpu(0, ram, CpuModel.DEFAULT);
+        writeTablesOfVa(ram);
+        cpu.writeCr3(PML4);
+    }
+
+    /** Writes the path of {@link #VA} to the 4 KiB page at 0x200000, every entry P, R/W and U/S. */
+    static void writeTablesOfVa(final Memory ram) {
         ram.setLong(PML4E, PDPT | PRU);
         ram.setLong(PDPTE, PD | PRU);
         ram.setLong(PDE, PT | PRU);
         ram.setLong(PTE, 0x20_0000 | PRU);
-        cpu.writeCr3(PML4);
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim.cpu;
 
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.PageSize;
@@ -11,18 +12,14 @@ import java.lang.foreign.Arena;
 
 import static dev.ffmalloc.x86sim.cpu.AccessKind.READ;
 import static dev.ffmalloc.x86sim.cpu.AccessKind.WRITE;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PD;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PDE;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PDPT;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PDPTE;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PML4;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PML4E;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PRU;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PS;
-import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PT;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.PTE;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.VA;
 import static dev.ffmalloc.x86sim.cpu.PageWalkTest.assertTranslated;
+import static dev.ffmalloc.x86sim.cpu.PageWalkTest.writeTablesOfVa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -34,7 +31,7 @@ class TlbTest {
     static final long GLOBAL = 0x100;
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     Cpu cpu;
 
     @BeforeEach
@@ -42,10 +39,7 @@ class TlbTest {
         arena = Arena.ofConfined();
         ram = FlatPhysicalMemory.allocate(arena, 1 << 20);
         cpu = new Cpu(0, ram, CpuModel.DEFAULT);
-        ram.setLong(PML4E, PDPT | PRU);
-        ram.setLong(PDPTE, PD | PRU);
-        ram.setLong(PDE, PT | PRU);
-        ram.setLong(PTE, 0x20_0000 | PRU);
+        writeTablesOfVa(ram);
         cpu.writeCr3(PML4);
     }
 

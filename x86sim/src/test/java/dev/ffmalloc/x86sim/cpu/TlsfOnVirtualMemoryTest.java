@@ -9,7 +9,6 @@ import dev.ffmalloc.tlsf.TlsfConfig;
 import org.junit.jupiter.api.AfterEach;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shared allocator suite (bad input, the seed-004 heap tests, the million-operation differential test) on the
@@ -29,8 +28,6 @@ final class TlsfOnVirtualMemoryTest extends AllocatorConformanceTest {
 
     @AfterEach
     void everyAccessWentThroughTheTlb() {
-        final Tlb tlb = virtualHeap.cpu.tlb();
-        System.out.println(getClass().getSimpleName() + ": " + tlb);
-        assertTrue(tlb.hits() > 0 && tlb.walks() > 0, tlb.toString());
+        virtualHeap.assertAccessesWentThroughTheTlb(getClass().getSimpleName());
     }
 }

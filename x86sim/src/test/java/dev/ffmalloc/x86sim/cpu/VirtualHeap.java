@@ -1,6 +1,7 @@
 package dev.ffmalloc.x86sim.cpu;
 
 import dev.ffmalloc.memory.NativeMemory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.Mapper;
@@ -11,6 +12,8 @@ import dev.ffmalloc.x86sim.paging.StackFrameSource;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 
 import java.lang.foreign.Arena;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Test fixture: virtual memory whose virtual addresses are numerically those of a {@link NativeMemory} heap of the
@@ -23,7 +26,7 @@ final class VirtualHeap {
     /** Physical RAM below this holds the page tables; the heap's frames come after. */
     private static final long TABLE_AREA = 1 << 20;
 
-    final FlatPhysicalMemory ram;
+    final ShiftedMemory ram;
     final Cpu cpu;
     final Mapper mapper;
     final VirtualMemory memory;
@@ -41,5 +44,12 @@ final class VirtualHeap {
         cpu.setEferBit(ControlRegisters.EFER_NXE, true);
         cpu.writeCr3(mapper.topTableAddr().value());
         memory = new VirtualMemory(cpu, ram, false);
+    }
+
+    /** Asserts that the heap's accesses were translated: the TLB was filled by page walks and then hit. */
+    void assertAccessesWentThroughTheTlb(final String testName) {
+        final Tlb tlb = cpu.tlb();
+        System.out.println(testName + ": " + tlb);
+        assertTrue(tlb.hits() > 0 && tlb.walks() > 0, tlb.toString());
     }
 }

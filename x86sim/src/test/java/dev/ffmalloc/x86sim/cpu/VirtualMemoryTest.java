@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim.cpu;
 
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.Mapper;
@@ -30,7 +31,7 @@ class VirtualMemoryTest {
     static final long[] FRAMES = {0x12000, 0x11000, 0x10000};
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     Mapper mapper;
     Cpu cpu;
     VirtualMemory memory;

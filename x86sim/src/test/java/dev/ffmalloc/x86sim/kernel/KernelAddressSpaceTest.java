@@ -1,10 +1,11 @@
 package dev.ffmalloc.x86sim.kernel;
 
-import dev.ffmalloc.alloc.Allocator;
+import dev.ffmalloc.alloc.HeapSelfTests;
 import dev.ffmalloc.alloc.LockedAllocator;
 import dev.ffmalloc.alloc.OutOfMemoryException;
-import dev.ffmalloc.memory.Memory;
-import dev.ffmalloc.tlsf.Tlsf;
+import dev.ffmalloc.memory.ShiftedMemory;
+import dev.ffmalloc.tlsf.GrowableTlsf;
+import dev.ffmalloc.tlsf.TlsfConfig;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.cpu.AccessKind;
 import dev.ffmalloc.x86sim.cpu.AccessResult;
@@ -29,6 +30,7 @@ import static dev.ffmalloc.x86sim.kernel.KernelAddressSpace.HEAP_BASE;
 import static dev.ffmalloc.x86sim.kernel.KernelAddressSpace.KERNEL_IMAGE_BASE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A 64 MiB machine: the direct map of all RAM, the kernel image loaded at 16 MiB, and a TLSF heap in mapped virtual
@@ -40,7 +42,7 @@ class KernelAddressSpaceTest {
     static final long MIB = 1 << 20;
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     StackFrameSource frames;
     KernelAddressSpace kernel;
     Cpu cpu;
@@ -116,81 +118,38 @@ class KernelAddressSpaceTest {
 
     // ---------------------------------------------------------------- seed 004's heap tests, through the MMU
 
-    /** A TLSF heap of 64 KiB in the kernel heap range that grows by 64 KiB whenever it runs out. */
-    private Allocator growingHeap(final Tlsf tlsf) {
-        tlsf.addPool(kernel.growHeap(64 * 1024), 64 * 1024);
-        return new LockedAllocator(tlsf);
-    }
-
-    private long allocateGrowing(final Tlsf tlsf, final Allocator heap, final long byteSize) {
-        long address = heap.tryAllocate(byteSize, 8);
-        while (address == Allocator.NO_BLOCK) {
-            final long grown = Math.max(64 * 1024, byteSize + 4096);
-            tlsf.addPool(kernel.growHeap(grown), (grown + 4095) & ~4095L);
-            address = heap.tryAllocate(byteSize, 8);
-        }
-        return address;
+    /** A TLSF heap of 64 KiB in the kernel heap range that grows by at least 64 KiB whenever it runs out. */
+    private GrowableTlsf growingHeap() {
+        return new GrowableTlsf(new KernelHeapSource(kernel, memory), TlsfConfig.DEFAULT, 64 * 1024, 64 * 1024);
     }
 
     @Test
     void simpleAllocationsHoldTheirValues() {
-        final Tlsf tlsf = new Tlsf(memory);
-        final Allocator heap = growingHeap(tlsf);
-        final long first = allocateGrowing(tlsf, heap, 8);
-        final long second = allocateGrowing(tlsf, heap, 8);
-        memory.setLong(first, 41);
-        memory.setLong(second, 13);
-        assertEquals(41, memory.getLong(first));
-        assertEquals(13, memory.getLong(second));
-        heap.free(first);
-        heap.free(second);
-        heap.checkIntegrity();
+        final GrowableTlsf tlsf = growingHeap();
+        final String report = HeapSelfTests.simpleAllocation(new LockedAllocator(tlsf));
+        assertTrue(report.matches("simple allocation: boxes at 0xffffc900000[0-9a-f]{5}, 0xffffc900000[0-9a-f]{5} "
+            + "hold 41 and 13"), report);
+        assertEquals(0, tlsf.stats().liveBlocks());
+        tlsf.checkIntegrity();
     }
 
     @Test
     void aLargeVectorGrownByReallocationSumsToTheTriangularNumber() {
-        final Tlsf tlsf = new Tlsf(memory);
-        final Allocator heap = growingHeap(tlsf);
-        final long n = 100_000;
-        long capacity = 1;
-        long vector = allocateGrowing(tlsf, heap, capacity * Long.BYTES);
-        for (long i = 0; i < n; i++) {
-            if (i == capacity) {
-                capacity *= 2;
-                final long bigger = allocateGrowing(tlsf, heap, capacity * Long.BYTES);
-                memory.copy(vector, bigger, i * Long.BYTES);
-                heap.free(vector);
-                vector = bigger;
-            }
-            memory.setLong(vector + i * Long.BYTES, i + 1);
-        }
-        long sum = 0;
-        for (long i = 0; i < n; i++) {
-            sum += memory.getLong(vector + i * Long.BYTES);
-        }
-        assertEquals(n * (n + 1) / 2, sum);
-        heap.free(vector);
-        heap.checkIntegrity();
+        final GrowableTlsf tlsf = growingHeap();
+        assertEquals("large vector: 100000 longs sum to 5000050000 = n(n+1)/2",
+            HeapSelfTests.largeVector(new LockedAllocator(tlsf), 100_000));
+        assertTrue(kernel.heapEnd() - HEAP_BASE >= 100_000 * Long.BYTES, "the heap grew to hold the vector");
+        tlsf.checkIntegrity();
         System.out.println("KernelAddressSpaceTest vector: heapBytes=" + (kernel.heapEnd() - HEAP_BASE) + ", "
             + cpu.tlb());
     }
 
     @Test
     void manyAllocationsInARowPassOnlyIfFreedMemoryIsReused() {
-        final Tlsf tlsf = new Tlsf(memory);
-        final Allocator heap = growingHeap(tlsf);
-        final Memory heapMemory = heap.memory();
-        final long longLived = allocateGrowing(tlsf, heap, 8);
-        heapMemory.setLong(longLived, 1);
-        for (long i = 0; i < 100_000; i++) {
-            final long address = heap.allocate(64, 8);
-            heapMemory.setLong(address, i);
-            assertEquals(i, heapMemory.getLong(address));
-            heap.free(address);
-        }
-        assertEquals(1, heapMemory.getLong(longLived));
+        final GrowableTlsf tlsf = growingHeap();
+        assertEquals("many allocations: 100000 x 64 B (6400000 bytes) allocated and freed in a row",
+            HeapSelfTests.manyAllocations(new LockedAllocator(tlsf), 100_000, 64));
         assertEquals(HEAP_BASE + 64 * 1024, kernel.heapEnd(), "the heap never had to grow");
-        heap.free(longLived);
-        heap.checkIntegrity();
+        tlsf.checkIntegrity();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim.paging;
 
+import dev.ffmalloc.memory.ShiftedMemory;
 import dev.ffmalloc.x86sim.FlatPhysicalMemory;
 import dev.ffmalloc.x86sim.cpu.AccessKind;
 import dev.ffmalloc.x86sim.cpu.AccessResult;
@@ -29,7 +30,7 @@ class MapperTest {
     static final long KERNEL_PAGE = 0xFFFF_8880_0020_0000L;
 
     Arena arena;
-    FlatPhysicalMemory ram;
+    ShiftedMemory ram;
     StackFrameSource frames;
     Mapper mapper;
     Cpu cpu;

@@ -1,19 +1,22 @@
-package dev.ffmalloc.x86sim.kernel;
+package dev.ffmalloc.alloc;
 
-import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.memory.Memory;
 
 /**
- * Seed 004's three heap tests, run inside the simulated kernel on any {@link Allocator}: simple boxed values, a
- * large vector grown by reallocation whose sum must be n(n+1)/2, and many allocations in a row that pass only if
- * freed memory is reused. Each returns one line of report and throws {@link IllegalStateException} on failure.
+ * Seed 004's three heap tests on any {@link Allocator}: simple boxed values, a large vector grown by reallocation
+ * whose sum must be n(n+1)/2, and many allocations in a row that pass only if freed memory is reused. Each returns
+ * one line of report, throws {@link IllegalStateException} ("heap test failed: ...") when a value is lost, lets the
+ * allocator's own exceptions through, and ends with {@link Allocator#checkIntegrity()}.
+ *
+ * <p>One implementation for every caller: the simulated kernel runs them as boot self-tests on its heap, and the
+ * JUnit suites run them on each allocator and assert on the reports.
  */
 public final class HeapSelfTests {
 
     private HeapSelfTests() {
     }
 
-    /** Two 8-byte boxes hold 41 and 13. */
+    /** Two 8-byte boxes hold 41 and 13, then are freed (the first one first). */
     public static String simpleAllocation(final Allocator heap) {
         final Memory memory = heap.memory();
         final long first = heap.allocate(8, 8);

@@ -1,0 +1,56 @@
+package dev.ffmalloc.memory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** {@link ShiftedMemory}: its base address is the backing memory's first byte, and its bounds are the backing's. */
+final class ShiftedMemoryTest {
+
+    private static final long HIGHER_HALF_BASE = 0xffff_c900_0000_0000L;
+
+    private Arena arena;
+    private NativeMemory backing;
+
+    @BeforeEach
+    void open() {
+        arena = Arena.ofConfined();
+        backing = NativeMemory.allocate(arena, 8192);
+    }
+
+    @AfterEach
+    void close() {
+        arena.close();
+    }
+
+    @Test
+    void accessesLandInTheBackingMemoryAtTheSameOffset() {
+        final ShiftedMemory shifted = new ShiftedMemory(backing, HIGHER_HALF_BASE);
+        shifted.setLong(HIGHER_HALF_BASE + 16, 0x0123_4567_89ab_cdefL);
+        assertEquals(0x0123_4567_89ab_cdefL, backing.getLong(backing.baseAddress() + 16));
+        backing.setInt(backing.baseAddress() + 8188, 0x5eed);
+        assertEquals(0x5eed, shifted.getInt(HIGHER_HALF_BASE + 8188));
+        shifted.fill(HIGHER_HALF_BASE + 100, 4, (byte) 7);
+        shifted.copy(HIGHER_HALF_BASE + 100, HIGHER_HALF_BASE + 102, 4);
+        // bytes 100..103 filled, then copied to 102..105: bytes 100..105 hold 7
+        assertEquals(0x0707_0707_0000_0000L, backing.getLong(backing.baseAddress() + 96));
+        assertEquals(0x0000_0000_0000_0707L, backing.getLong(backing.baseAddress() + 104));
+        assertEquals(HIGHER_HALF_BASE, shifted.baseAddress());
+        assertEquals(8192, shifted.byteSize());
+        assertEquals("ShiftedMemory[0xffffc90000000000, 0xffffc90000002000)", shifted.toString());
+    }
+
+    @Test
+    void flatRamAtZeroRejectsAddressesOutsideIt() {
+        final ShiftedMemory ram = new ShiftedMemory(backing, 0);
+        ram.setByte(0, (byte) 1);
+        assertEquals(1, backing.getByte(backing.baseAddress()));
+        assertThrows(IndexOutOfBoundsException.class, () -> ram.getLong(8192));
+        assertThrows(IndexOutOfBoundsException.class, () -> ram.getByte(-1));
+    }
+}
