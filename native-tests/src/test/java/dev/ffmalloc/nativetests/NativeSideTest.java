@@ -3,6 +3,7 @@ package dev.ffmalloc.nativetests;
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.buddy.BuddyAllocator;
 import dev.ffmalloc.buddy.BuddyConfig;
+import dev.ffmalloc.linkedlist.LinkedListHeap;
 import dev.ffmalloc.memory.NativeMemory;
 import dev.ffmalloc.tlsf.Tlsf;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +39,8 @@ class NativeSideTest {
                 return tlsf;
             }),
             Arguments.of("buddy in-band", (Function<NativeMemory, Allocator>) heap ->
-                BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(), BuddyConfig.BYTE_HEAP)));
+                BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(), BuddyConfig.BYTE_HEAP)),
+            Arguments.of("linked list", (Function<NativeMemory, Allocator>) LinkedListHeap::new));
     }
 
     @ParameterizedTest(name = "{0}")
