@@ -21,7 +21,10 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_PADDED;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_SENTINEL;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_USED;
+import static dev.ffmalloc.tlsf.TlsfLayout.freePrevLink;
+import static dev.ffmalloc.tlsf.TlsfLayout.isPrevFree;
 import static dev.ffmalloc.tlsf.TlsfLayout.isUsed;
+import static dev.ffmalloc.tlsf.TlsfLayout.linkedAddr;
 import static dev.ffmalloc.tlsf.TlsfLayout.nextFreeAddr;
 import static dev.ffmalloc.tlsf.TlsfLayout.prevFreeAddr;
 import static dev.ffmalloc.tlsf.TlsfLayout.prevPhysAddr;
@@ -167,15 +170,17 @@ public final class Tlsf implements Allocator {
      */
     private long takeListHead(final long blockAddr, final long blockSize, final int list, final long keepSize) {
         final long restSize = blockSize - keepSize;
+        final Memory memory = this.memory;
         if (restSize < MIN_BLOCK_SIZE) {
             unlinkFree(blockAddr, blockSize, list);
+            // The next block's back link loses its free flag.
+            memory.setLong(prevPhysAddr(blockAddr + blockSize), blockAddr);
             return blockSize;
         }
-        final Memory memory = this.memory;
         final long restAddr = blockAddr + keepSize;
         memory.setLong(restAddr, restSize);
         memory.setLong(prevPhysAddr(restAddr), blockAddr);
-        memory.setLong(prevPhysAddr(blockAddr + blockSize), restAddr);
+        memory.setLong(prevPhysAddr(blockAddr + blockSize), freePrevLink(restAddr));
         listInPlaceOf(restAddr, restSize, blockAddr, blockSize, list);
         return keepSize;
     }
@@ -206,14 +211,15 @@ public final class Tlsf implements Allocator {
             blockSize -= padding;
             memory.setLong(freeAddr, padding);
             linkFree(freeAddr, padding);
-            memory.setLong(prevPhysAddr(blockAddr), freeAddr);
-            memory.setLong(prevPhysAddr(blockAddr + blockSize), blockAddr);
+            memory.setLong(prevPhysAddr(blockAddr), freePrevLink(freeAddr));
         } else if (padding != 0) {
             // 16 bytes cannot be a block: keep them, with the padding word that leads back to the header.
             usedSize += PAD_SIZE;
             flags |= SIZE_PADDED;
             memory.setLong(TlsfLayout.wordBeforePayloadAddr(payloadAddr), TlsfLayout.padWord(blockAddr));
         }
+        // The next block's back link names the block, used now (it named the free block, flagged).
+        memory.setLong(prevPhysAddr(blockAddr + blockSize), blockAddr);
         usedSize = splitOff(blockAddr, blockSize, usedSize);
         memory.setLong(blockAddr, usedSize | flags);
         counters.onAllocate(usedSize);
@@ -313,13 +319,14 @@ public final class Tlsf implements Allocator {
         long listedAddr = 0;
         long listedSize = 0;
         int listedList = -1;
+        // The back link's flag says whether the previous block is free: its header is read only to merge.
         if (prevMayBeFree) {
-            final long prevAddr = memory.getLong(prevPhysAddr(blockAddr));
-            final long prevWord = prevAddr != 0 ? memory.getLong(prevAddr) : SIZE_USED;
-            if (!isUsed(prevWord)) {
+            final long prevLink = memory.getLong(prevPhysAddr(blockAddr));
+            if (isPrevFree(prevLink)) {
+                final long prevAddr = linkedAddr(prevLink);
                 startAddr = prevAddr;
                 listedAddr = prevAddr;
-                listedSize = size(prevWord);
+                listedSize = size(memory.getLong(prevAddr));
                 listedList = config.mapFloor(listedSize);
                 size += listedSize;
             }
@@ -339,7 +346,7 @@ public final class Tlsf implements Allocator {
             endAddr += nextSize;
         }
         memory.setLong(startAddr, size);
-        memory.setLong(prevPhysAddr(endAddr), startAddr);
+        memory.setLong(prevPhysAddr(endAddr), freePrevLink(startAddr));
         if (listedAddr == 0) {
             linkFree(startAddr, size);
         } else {
@@ -362,7 +369,7 @@ public final class Tlsf implements Allocator {
         if (blockAddr != listedAddr) {
             final Memory memory = this.memory;
             final long nextAddr = memory.getLong(nextFreeAddr(listedAddr));
-            final long prevAddr = memory.getLong(prevFreeAddr(listedAddr));
+            final long prevAddr = prevInList(listedAddr, listedList);
             memory.setLong(nextFreeAddr(blockAddr), nextAddr);
             memory.setLong(prevFreeAddr(blockAddr), prevAddr);
             if (prevAddr != 0) {
@@ -395,11 +402,19 @@ public final class Tlsf implements Allocator {
         freeBlockCount++;
     }
 
+    /**
+     * @return the block before a listed free block in its list {@code list}, or 0: the head's is known without
+     *         reading its link (allocation always takes a head, so this saves a read on most operations)
+     */
+    private long prevInList(final long blockAddr, final int list) {
+        return freeHeads[list] == blockAddr ? 0 : memory.getLong(prevFreeAddr(blockAddr));
+    }
+
     /** Takes a free block out of list {@code list}, which is {@code config.mapFloor(blockSize)}. */
     private void unlinkFree(final long blockAddr, final long blockSize, final int list) {
         final Memory memory = this.memory;
         final long nextAddr = memory.getLong(nextFreeAddr(blockAddr));
-        final long prevAddr = memory.getLong(prevFreeAddr(blockAddr));
+        final long prevAddr = prevInList(blockAddr, list);
         if (nextAddr != 0) {
             memory.setLong(prevFreeAddr(nextAddr), prevAddr);
         }
@@ -502,10 +517,11 @@ public final class Tlsf implements Allocator {
     private long moveDownSlowPath(final long blockAddr, final long blockSize, final long payloadAddr,
                                   final long newByteSize, final long byteAlignment, final long nextFreeSize) {
         final Memory memory = this.memory;
-        final long prevAddr = memory.getLong(prevPhysAddr(blockAddr));
-        if (prevAddr == 0) {
+        final long prevLink = memory.getLong(prevPhysAddr(blockAddr));
+        if (!isPrevFree(prevLink)) {
             return NO_BLOCK;
         }
+        final long prevAddr = linkedAddr(prevLink);
         final long prevWord = memory.getLong(prevAddr);
         final long newPayloadAddr = TlsfLayout.payloadAddr(prevAddr);
         final long neededSize = TlsfLayout.blockSizeFor(newByteSize);
@@ -606,7 +622,7 @@ public final class Tlsf implements Allocator {
         final long blockSize = size(word);
         final long sentinelAddr = TlsfLayout.sentinelAddr(poolEnds[pool]);
         if ((word & SIZE_SENTINEL) != 0 || blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr
-            || memory.getLong(prevPhysAddr(blockAddr + blockSize)) != blockAddr) {
+            || linkedAddr(memory.getLong(prevPhysAddr(blockAddr + blockSize))) != blockAddr) {
             throw AllocatorErrors.notBlockStart(payloadAddr);
         }
         if (!isUsed(word)) {
@@ -674,7 +690,7 @@ public final class Tlsf implements Allocator {
     private void createPool(final long startAddr, final long endAddr) {
         final long sentinelAddr = TlsfLayout.sentinelAddr(endAddr);
         // Write the sentinel first: if the memory is not there, nothing has changed yet.
-        memory.setLong(prevPhysAddr(sentinelAddr), startAddr);
+        memory.setLong(prevPhysAddr(sentinelAddr), freePrevLink(startAddr));
         memory.setLong(sentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
         memory.setLong(prevPhysAddr(startAddr), 0);
         memory.setLong(startAddr, sentinelAddr - startAddr);
@@ -740,7 +756,7 @@ public final class Tlsf implements Allocator {
     long shrinkPoolTail(final int pool, final long unitBytes) {
         final long poolAddr = poolStarts[pool];
         final long endAddr = poolEnds[pool];
-        final long lastAddr = memory.getLong(prevPhysAddr(TlsfLayout.sentinelAddr(endAddr)));
+        final long lastAddr = linkedAddr(memory.getLong(prevPhysAddr(TlsfLayout.sentinelAddr(endAddr))));
         final long lastWord = memory.getLong(lastAddr);
         if (isUsed(lastWord) || lastAddr == poolAddr || (endAddr & (unitBytes - 1)) != 0) {
             return 0;
@@ -760,7 +776,7 @@ public final class Tlsf implements Allocator {
             // Nothing free is kept: the last block's header becomes the sentinel, its back link already right.
             memory.setLong(lastAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
         } else {
-            memory.setLong(prevPhysAddr(newSentinelAddr), lastAddr);
+            memory.setLong(prevPhysAddr(newSentinelAddr), freePrevLink(lastAddr));
             memory.setLong(newSentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
             memory.setLong(lastAddr, newSentinelAddr - lastAddr);
             linkFree(lastAddr, newSentinelAddr - lastAddr);
@@ -867,7 +883,7 @@ public final class Tlsf implements Allocator {
             while (blockAddr != sentinelAddr) {
                 final long word = memory.getLong(blockAddr);
                 final long blockSize = size(word);
-                checkBlock(blockAddr, word, prevAddr, sentinelAddr);
+                checkBlock(blockAddr, word, prevAddr, prevFree, sentinelAddr);
                 if (!isUsed(word)) {
                     if (prevFree) {
                         throw new HeapCorruptionException("no two free blocks are adjacent", blockAddr);
@@ -882,7 +898,7 @@ public final class Tlsf implements Allocator {
                 blockAddr += blockSize;
             }
             if (memory.getLong(sentinelAddr) != (SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL)
-                || memory.getLong(prevPhysAddr(sentinelAddr)) != prevAddr) {
+                || memory.getLong(prevPhysAddr(sentinelAddr)) != (prevFree ? freePrevLink(prevAddr) : prevAddr)) {
                 throw new HeapCorruptionException("a sentinel with a back link to the last block ends each pool",
                     sentinelAddr);
             }
@@ -893,7 +909,8 @@ public final class Tlsf implements Allocator {
         checkCounter(walkedUsedBytes == counters.bytesInUse(), "bytes in use counted equal the used blocks");
     }
 
-    private void checkBlock(final long blockAddr, final long word, final long prevAddr, final long sentinelAddr) {
+    private void checkBlock(final long blockAddr, final long word, final long prevAddr, final boolean prevFree,
+                            final long sentinelAddr) {
         final long blockSize = size(word);
         if (blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr) {
             throw new HeapCorruptionException("block size is at least " + MIN_BLOCK_SIZE
@@ -902,9 +919,14 @@ public final class Tlsf implements Allocator {
         if ((word & (SIZE_SENTINEL | PAD_TAG)) != 0 || (!isUsed(word) && (word & SIZE_PADDED) != 0)) {
             throw new HeapCorruptionException("flags are valid: word=" + hex(word), blockAddr);
         }
-        if (memory.getLong(prevPhysAddr(blockAddr)) != prevAddr) {
+        final long prevLink = memory.getLong(prevPhysAddr(blockAddr));
+        if (linkedAddr(prevLink) != prevAddr) {
             throw new HeapCorruptionException("back link names the previous block: prev=" + hex(prevAddr),
                 blockAddr);
+        }
+        if (isPrevFree(prevLink) != prevFree) {
+            throw new HeapCorruptionException("back link flags the previous block free iff it is: prevFree="
+                + prevFree, blockAddr);
         }
         if ((word & SIZE_PADDED) != 0 && memory.getLong(TlsfLayout.wordBeforePayloadAddr(
             TlsfLayout.paddedPayloadAddr(blockAddr))) != TlsfLayout.padWord(blockAddr)) {
@@ -945,7 +967,7 @@ public final class Tlsf implements Allocator {
                 throw new HeapCorruptionException("a listed block is free and in list " + list + ": word="
                     + hex(word), blockAddr);
             }
-            if (memory.getLong(prevPhysAddr(blockAddr + size(word))) != blockAddr) {
+            if (memory.getLong(prevPhysAddr(blockAddr + size(word))) != freePrevLink(blockAddr)) {
                 throw new HeapCorruptionException("a listed block is a block (the next one links back to it)",
                     blockAddr);
             }

@@ -11,13 +11,13 @@ package dev.ffmalloc.tlsf;
  *  +-----------------------------------------------------------------+---+---+---+---+
  *  |              block size in bytes, header included               | 0 | P | S | U |  +0   size word
  *  +-----------------------------------------------------------------+---+---+---+---+
- *  |        address of the previous physical block (0: first block of its pool)        |  +8   back link
- *  +-----------------------------------------------------------------------------------+
+ *  |     address of the previous physical block (0: first block of its pool)     | 0 0 0 | F |  +8   back link
+ *  +-----------------------------------------------------------------------------+-------+---+
  *  |  free: next block of the same free list (0: tail)   |  used: payload or pad word  |  +16
  *  +-----------------------------------------------------------------------------------+
  *  |  free: previous block of the same free list (0: head) |  used: payload            |  +24
  *  +-----------------------------------------------------------------------------------+
- *   U = {@link #SIZE_USED}, S = {@link #SIZE_SENTINEL}, P = {@link #SIZE_PADDED}
+ *   U = {@link #SIZE_USED}, S = {@link #SIZE_SENTINEL}, P = {@link #SIZE_PADDED}, F = {@link #PREV_FREE}
  * </pre>
  *
  * <ul>
@@ -33,7 +33,8 @@ package dev.ffmalloc.tlsf;
  * </ul>
  *
  * <p>Relations: a sentinel is always used ({@code S} implies {@code U}) and has size {@value #SENTINEL_SIZE};
- * {@code P} only appears on used blocks. A padded block's payload starts {@value #PADDED_PAYLOAD_OFFSET} bytes after
+ * {@code P} only appears on used blocks; {@code F} is set in a back link (the sentinel's included) iff the block it
+ * names is free. A padded block's payload starts {@value #PADDED_PAYLOAD_OFFSET} bytes after
  * its header; at {@code payloadAddr - 16}, where an unpadded block would have its size word, it has the
  * {@linkplain #padWord padding word}: the header's address tagged with {@link #PAD_TAG}, a bit no size word has.
  * That word is the way back from the payload to the header.
@@ -79,6 +80,14 @@ public final class TlsfLayout {
     /** Size word flag: a used block whose payload sits {@link #PAD_SIZE} bytes later, after a padding word. */
     public static final long SIZE_PADDED = 4;
 
+    /**
+     * Back link flag: the previous physical block is free. Block addresses are multiples of the granularity, so the
+     * low bit of a back link is free for it. It lets free skip the previous block's header, a cache line of its
+     * own, unless there is something to merge; it costs nothing to keep, as every change of a block's state
+     * already rewrites the next block's back link (apart from taking a free block whole, one more store).
+     */
+    public static final long PREV_FREE = 1;
+
     /** The bits of the size word that hold the size. */
     public static final long SIZE_MASK = -GRANULARITY;
 
@@ -111,6 +120,21 @@ public final class TlsfLayout {
     /** @return whether a size word has {@link #SIZE_USED} */
     public static boolean isUsed(final long sizeWord) {
         return (sizeWord & SIZE_USED) != 0;
+    }
+
+    /** @return the address of the previous physical block in a back link (0 for the first block of a pool) */
+    public static long linkedAddr(final long backLink) {
+        return backLink & ~PREV_FREE;
+    }
+
+    /** @return whether a back link says the previous physical block is free */
+    public static boolean isPrevFree(final long backLink) {
+        return (backLink & PREV_FREE) != 0;
+    }
+
+    /** @return the back link to a free block at {@code prevAddr} */
+    public static long freePrevLink(final long prevAddr) {
+        return prevAddr | PREV_FREE;
     }
 
     /** @return the padding word that points back to the header at {@code blockAddr} */

@@ -514,7 +514,7 @@ final class TlsfTest {
         // invariant holds, but the block sits in the list of 128-byte blocks.
         memory.setLong(base, 96);
         memory.setLong(base + 96, 32 | TlsfLayout.SIZE_USED);
-        memory.setLong(TlsfLayout.prevPhysAddr(base + 96), base);
+        memory.setLong(TlsfLayout.prevPhysAddr(base + 96), TlsfLayout.freePrevLink(base));
         memory.setLong(TlsfLayout.prevPhysAddr(base + 128), base + 96);
         final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity);
         assertTrue(thrown.getMessage().startsWith("heap corrupted: a listed block is free and in list "),
