@@ -68,14 +68,4 @@ public final class ArenaSlots implements SlotHeap {
     public long loadLong(final int slot) {
         return blocks[slot].get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
     }
-
-    @Override
-    public long footprintAfter(final int changedSlot) {
-        return -1;
-    }
-
-    @Override
-    public FootprintRule footprintRule() {
-        return FootprintRule.NOT_MEASURED;
-    }
 }

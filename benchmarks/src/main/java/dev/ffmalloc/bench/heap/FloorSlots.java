@@ -65,16 +65,6 @@ public final class FloorSlots implements SlotHeap {
         return segment.get(ValueLayout.JAVA_LONG, slot * strideBytes);
     }
 
-    @Override
-    public long footprintAfter(final int changedSlot) {
-        return -1;
-    }
-
-    @Override
-    public FootprintRule footprintRule() {
-        return FootprintRule.NOT_MEASURED;
-    }
-
     /** Frees the preallocated segment. */
     @Override
     public void close() {

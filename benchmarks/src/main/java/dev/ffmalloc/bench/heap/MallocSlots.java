@@ -92,14 +92,4 @@ public final class MallocSlots implements SlotHeap {
     public long loadLong(final int slot) {
         return Libc.ALL_MEMORY.get(ValueLayout.JAVA_LONG, blockAddrs[slot]);
     }
-
-    @Override
-    public long footprintAfter(final int changedSlot) {
-        return -1;
-    }
-
-    @Override
-    public FootprintRule footprintRule() {
-        return FootprintRule.NOT_MEASURED;
-    }
 }

@@ -61,14 +61,4 @@ public final class NettySlots implements SlotHeap {
     public long loadLong(final int slot) {
         return buffers[slot].getLongLE(0);
     }
-
-    @Override
-    public long footprintAfter(final int changedSlot) {
-        return -1;
-    }
-
-    @Override
-    public FootprintRule footprintRule() {
-        return FootprintRule.NOT_MEASURED;
-    }
 }

@@ -93,16 +93,6 @@ public final class SlicingSlots implements SlotHeap {
         return blocks[slot].get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
     }
 
-    @Override
-    public long footprintAfter(final int changedSlot) {
-        return -1;
-    }
-
-    @Override
-    public FootprintRule footprintRule() {
-        return FootprintRule.NOT_MEASURED;
-    }
-
     /** Frees the segment. */
     @Override
     public void close() {

@@ -51,10 +51,14 @@ public interface SlotHeap {
      *
      * @return the footprint in bytes, or -1 if this heap cannot tell
      */
-    long footprintAfter(int changedSlot);
+    default long footprintAfter(final int changedSlot) {
+        return -1;
+    }
 
-    /** @return how {@link #footprintAfter} measures */
-    FootprintRule footprintRule();
+    /** @return how {@link #footprintAfter} measures; baselines do not measure it */
+    default FootprintRule footprintRule() {
+        return FootprintRule.NOT_MEASURED;
+    }
 
     /** W1's pair: allocates a block into slot 0, stores its size in it and frees it. */
     default void pair(final long byteSize, final long byteAlignment) {
