@@ -7,17 +7,26 @@ package dev.ffmalloc.bench;
 public final class JvmFlags {
 
     /**
+     * Inlines the harness's {@code SlotHeap.pair} (W1) into the benchmark loop, as JMH inlines the benchmark method
+     * itself, for every contender alike: left alone, C2 compiles that glue as a method of its own once it is big,
+     * and W1 measures a call boundary besides the allocator (10 ns of TLSF's pair, measured with and without).
+     */
+    public static final String INLINE_PAIR = "-XX:CompileCommand=quiet,inline,dev.ffmalloc.bench.heap.SlotHeap::pair";
+
+    /**
      * Downcalls are restricted methods; Agrona's buffers reach {@code jdk.internal.misc.Unsafe}; Netty's leak
      * detector (a debugging aid that records a stack trace for one buffer in 128) is off, as in production; a fixed
      * Java heap. The JDK's default {@code sun.misc.Unsafe} policy is kept on purpose: under it Netty 4.2 on JDK 25
      * does not use {@code Unsafe}, as a user gets it ({@code --sun-misc-unsafe-memory-access=allow} would switch
-     * Netty to its {@code Unsafe} paths). JMH's warning about its own use of {@code Unsafe} is the price.
+     * Netty to its {@code Unsafe} paths). JMH's warning about its own use of {@code Unsafe} is the price. And
+     * {@link #INLINE_PAIR}.
      */
     public static final String[] FORK_ARGS = {
         "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
         "-Dio.netty.leakDetection.level=disabled",
         "-Xms2g", "-Xmx2g",
+        INLINE_PAIR,
     };
 
     /** Added to {@link #FORK_ARGS} for contenders that must run on Netty threads. */

@@ -119,7 +119,8 @@ public final class GrowableTlsf implements Allocator {
     }
 
     /**
-     * Gives memory that holds no used block back to the source: every pool that is all free (the units it covers
+     * Gives memory that holds no used block back to the source, after merging the blocks parked in the quick lists
+     * into the free lists: every pool that is all free (the units it covers
      * whole; a unit shared with a neighbouring pool stays), and the free tail of every other pool, cut at a unit
      * boundary. Since adjacent growth makes one pool of consecutive ranges, the tail is what a heap that grew and
      * then emptied from the top gives back. Linear in the number of pools.
@@ -127,6 +128,7 @@ public final class GrowableTlsf implements Allocator {
      * @return how many bytes went back to the source
      */
     public long trim() {
+        tlsf.flushQuickLists();
         long releasedBytes = 0;
         for (int pool = tlsf.poolCount() - 1; pool >= 0; pool--) {
             final long poolAddr = tlsf.poolAddress(pool);

@@ -19,10 +19,12 @@ import static dev.ffmalloc.tlsf.TlsfLayout.PAD_TAG;
 import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_SIZE;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_PADDED;
-import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_SENTINEL;
+import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_WORD;
+import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_QUICK;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_USED;
 import static dev.ffmalloc.tlsf.TlsfLayout.freePrevLink;
 import static dev.ffmalloc.tlsf.TlsfLayout.isPrevFree;
+import static dev.ffmalloc.tlsf.TlsfLayout.isQuick;
 import static dev.ffmalloc.tlsf.TlsfLayout.isUsed;
 import static dev.ffmalloc.tlsf.TlsfLayout.linkedAddr;
 import static dev.ffmalloc.tlsf.TlsfLayout.nextFreeAddr;
@@ -45,12 +47,25 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * (so that a pool can serve a request of its whole size).
  * Each pool ends with a sentinel, a used block of 16 bytes, so that every block has a next block to look at.
  *
+ * <h2>Quick lists</h2>
+ * In front of the free lists sit {@linkplain QuickLists quick lists} ({@link QuickListConfig}, on by default): a
+ * freed block of up to 4 KiB of request is parked, unmerged, on a short stack for its exact size, and the next
+ * request of that size takes it back without splitting, merging or touching a neighbour. Allocate/free pairs of one
+ * size, the commonest pattern, then cost one size word write each way. Parked blocks count as free in the
+ * statistics; an allocation that finds no fit merges every parked block back first and searches again, so they never
+ * make an allocation fail, and {@link GrowableTlsf#trim} does the same before giving memory back. The price: that
+ * fallback is linear in the parked blocks (at most depth x sizes), and parked blocks are not merged with their free
+ * neighbours until then, so a fixed heap's footprint may grow by up to {@link QuickListConfig#maxBytes()}.
+ * {@link QuickListConfig#OFF} gives the plain TLSF of the paper and rlsf, constant time in every case.
+ *
  * <h2>What it detects</h2>
- * {@link #free}, {@link #reallocate} and {@link #usableSize} check in constant time (after finding the pool, a
- * binary search over the pools) that the address lies in a pool, is 16-byte aligned, has a header (or padding
+ * {@link #free}, {@link #reallocate} and {@link #usableSize} check in constant time (after finding the pool: the
+ * pool of the previous check, else a binary search over the pools) that the address lies in a pool, is 16-byte
+ * aligned, has a header (or padding
  * word) before it whose size fits the pool, and that the next block's back link points to that header; then that
  * the block is used. They detect: an address outside every pool, a double free while the freed block has not
- * merged into its predecessor, and an interior pointer or never-handed-out address inside a pool, unless the
+ * merged into its predecessor (a parked block is flagged in its size word, so its second free is caught too), and an
+ * interior pointer or never-handed-out address inside a pool, unless the
  * bytes before it happen to form a valid-looking header. They cannot detect: a stale address whose block was
  * freed and handed out again at the same place (the free frees the new block); user data that mimics a header
  * and the back link after it; a double free of a block that has merged into a free predecessor or of a padded
@@ -96,6 +111,15 @@ public final class Tlsf implements Allocator {
     private long maxAllocationSize;
     /** The size word of the block {@link #checkedBlockOf} returned last, so that free need not read it again. */
     private long checkedSizeWord;
+    /**
+     * The pool that held the address {@link #checkedBlockOf} checked last ({@code [start, end)}, empty when there is
+     * none), so that frees into the same pool skip the binary search over the pools. Reset when the pools change.
+     */
+    private long hintPoolStart;
+    private long hintPoolEnd;
+
+    /** Freed blocks waiting to be handed out again at the same size; counted free, not in use. */
+    private final QuickLists quickLists;
 
     private final AllocatorCounters counters = new AllocatorCounters();
 
@@ -112,6 +136,7 @@ public final class Tlsf implements Allocator {
         this.slMask = config.slLen() - 1;
         this.slBitmaps = new long[config.flLen()];
         this.freeHeads = new long[config.listCount()];
+        this.quickLists = new QuickLists(config.quickLists());
     }
 
     /** Creates a heap with the {@linkplain TlsfConfig#DEFAULT default configuration} and no pool. */
@@ -139,23 +164,33 @@ public final class Tlsf implements Allocator {
         return allocateNoCheck(byteSize, byteAlignment);
     }
 
-    /** {@link #tryAllocate} without the argument check, for {@link GrowableTlsf}. */
+    /**
+     * {@link #tryAllocate} without the argument check, for {@link GrowableTlsf}. When nothing fits, the quick lists
+     * go back to the free lists and the search runs again, so parked blocks never make an allocation fail.
+     */
     long allocateNoCheck(final long byteSize, final long byteAlignment) {
         if (byteAlignment > GRANULARITY) {
             return allocateAlignedSlowPath(byteSize, byteAlignment);
         }
-        // 1. The block size, and the first non-empty list whose every block is at least that big.
+        // 1. The block size, and a block of exactly that size parked in a quick list.
         final long neededSize = TlsfLayout.blockSizeFor(byteSize);
+        final Memory memory = this.memory;
+        final long quickAddr = quickLists.pop(neededSize);
+        if (quickAddr != 0) {
+            memory.setLong(quickAddr, neededSize | SIZE_USED);
+            counters.onAllocate(neededSize);
+            return TlsfLayout.payloadAddr(quickAddr);
+        }
+        // 2. Else the first non-empty free list whose every block is at least that big.
         final int list = findFitList(neededSize);
         if (list < 0) {
-            return NO_BLOCK;
+            return flushQuickListsAndRetrySlowPath(byteSize, byteAlignment);
         }
-        // 2. Take its head.
-        final Memory memory = this.memory;
+        // 3. Take its head.
         final long blockAddr = freeHeads[list];
         final long blockSize = size(memory.getLong(blockAddr));
         assert blockSize >= neededSize : "good fit: a block of list " + list + " is smaller than " + neededSize;
-        // 3. Give back the rest if it can be a block, and mark what is left used.
+        // 4. Give back the rest if it can be a block, and mark what is left used.
         final long usedSize = takeListHead(blockAddr, blockSize, list, neededSize);
         memory.setLong(blockAddr, usedSize | SIZE_USED);
         counters.onAllocate(usedSize);
@@ -194,7 +229,7 @@ public final class Tlsf implements Allocator {
         }
         final int list = findFitList(neededSize + maxPadding);
         if (list < 0) {
-            return NO_BLOCK;
+            return flushQuickListsAndRetrySlowPath(byteSize, byteAlignment);
         }
         final long freeAddr = freeHeads[list];
         long blockSize = size(memory.getLong(freeAddr));
@@ -224,6 +259,31 @@ public final class Tlsf implements Allocator {
         memory.setLong(blockAddr, usedSize | flags);
         counters.onAllocate(usedSize);
         return payloadAddr;
+    }
+
+    /** Nothing fits: if blocks are parked, merges them all into the free lists and tries once more. */
+    private long flushQuickListsAndRetrySlowPath(final long byteSize, final long byteAlignment) {
+        return flushQuickLists() ? allocateNoCheck(byteSize, byteAlignment) : NO_BLOCK;
+    }
+
+    /**
+     * Frees every block parked in the quick lists into the free lists, merging each with its free neighbours.
+     * Linear in the parked blocks; {@link #allocateNoCheck} calls it before failing, {@link GrowableTlsf#trim} before
+     * giving memory back.
+     *
+     * @return whether any block was parked
+     */
+    boolean flushQuickLists() {
+        if (quickLists.blockCount() == 0) {
+            return false;
+        }
+        final Memory memory = this.memory;
+        long blockAddr;
+        while ((blockAddr = quickLists.popAny()) != 0) {
+            final long blockSize = size(memory.getLong(blockAddr));
+            freeMerging(blockAddr, blockSize, true);
+        }
+        return true;
     }
 
     /**
@@ -301,8 +361,15 @@ public final class Tlsf implements Allocator {
     @Override
     public void free(final long address) {
         final long blockAddr = checkedBlockOf(address);
-        final long blockSize = size(checkedSizeWord);
+        final long sizeWord = checkedSizeWord;
+        final long blockSize = size(sizeWord);
         counters.onFree(blockSize);
+        // A padded block goes straight back: its payload is not where a quick allocation would put it.
+        if ((sizeWord & SIZE_PADDED) == 0 && quickLists.accepts(blockSize)) {
+            memory.setLong(blockAddr, sizeWord | SIZE_QUICK);
+            quickLists.push(blockAddr, blockSize);
+            return;
+        }
         freeMerging(blockAddr, blockSize, true);
     }
 
@@ -559,27 +626,36 @@ public final class Tlsf implements Allocator {
         return memory;
     }
 
-    /** {@inheritDoc} {@code heapBytes} is the sum of the pools; the difference to in use + free is the sentinels. */
+    /**
+     * {@inheritDoc} {@code heapBytes} is the sum of the pools; the difference to in use + free is the sentinels.
+     * Blocks parked in the quick lists count as free: they are available to allocation.
+     */
     @Override
     public AllocatorStats stats() {
-        return counters.snapshot(poolBytes, bytesFree);
+        return counters.snapshot(poolBytes, bytesFree + quickLists.byteCount());
     }
 
     /** @return the statistics with the shape of the free memory; walks the largest non-empty list */
     public TlsfStats tlsfStats() {
         final long largest = largestFreeBlock();
-        final double fragmentation = bytesFree == 0 ? 0.0 : 1.0 - (double) largest / bytesFree;
-        return new TlsfStats(stats(), poolCount, freeBlockCount, largest, fragmentation);
+        final long allFree = bytesFree + quickLists.byteCount();
+        final double fragmentation = allFree == 0 ? 0.0 : 1.0 - (double) largest / allFree;
+        return new TlsfStats(stats(), poolCount, freeBlockCount, largest, fragmentation, quickLists.blockCount(),
+            quickLists.byteCount());
     }
 
-    /** @return the size of the largest free block, or 0: the largest block of the highest non-empty list */
+    /**
+     * @return the size of the largest free block, parked ones included, or 0: the largest block of the highest
+     *         non-empty list, or the largest parked block if that is larger
+     */
     public long largestFreeBlock() {
+        final long largestParked = quickLists.largestBlockSize();
         if (flBitmap == 0) {
-            return 0;
+            return largestParked;
         }
         final int fl = 63 - Long.numberOfLeadingZeros(flBitmap);
         final int list = (fl << sli) | (63 - Long.numberOfLeadingZeros(slBitmaps[fl]));
-        long largest = 0;
+        long largest = largestParked;
         for (long blockAddr = freeHeads[list]; blockAddr != 0; blockAddr = memory.getLong(nextFreeAddr(blockAddr))) {
             largest = Math.max(largest, size(memory.getLong(blockAddr)));
         }
@@ -593,11 +669,11 @@ public final class Tlsf implements Allocator {
      * @throws IllegalStateException    if the block is free
      */
     long checkedBlockOf(final long payloadAddr) {
-        final int pool = poolIndexOf(payloadAddr);
-        if (pool < 0) {
+        if (Long.compareUnsigned(payloadAddr - hintPoolStart, hintPoolEnd - hintPoolStart) >= 0
+            && !hintPoolOf(payloadAddr)) {
             throw AllocatorErrors.notInHeap(payloadAddr);
         }
-        final long poolStart = poolStarts[pool];
+        final long poolStart = hintPoolStart;
         if ((payloadAddr & (GRANULARITY - 1)) != 0 || payloadAddr - poolStart < HEADER_SIZE) {
             throw AllocatorErrors.notBlockStart(payloadAddr);
         }
@@ -620,12 +696,12 @@ public final class Tlsf implements Allocator {
             }
         }
         final long blockSize = size(word);
-        final long sentinelAddr = TlsfLayout.sentinelAddr(poolEnds[pool]);
-        if ((word & SIZE_SENTINEL) != 0 || blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr
+        final long sentinelAddr = TlsfLayout.sentinelAddr(hintPoolEnd);
+        if (blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr
             || linkedAddr(memory.getLong(prevPhysAddr(blockAddr + blockSize))) != blockAddr) {
             throw AllocatorErrors.notBlockStart(payloadAddr);
         }
-        if (!isUsed(word)) {
+        if (!isUsed(word) || isQuick(word)) {
             throw AllocatorErrors.doubleFree(payloadAddr);
         }
         checkedSizeWord = word;
@@ -683,7 +759,7 @@ public final class Tlsf implements Allocator {
             usedBytes += poolEnd - freshAddr;
             freshAddr = poolEnd;
         }
-        updateMaxAllocationSize();
+        poolsChanged();
         return usedBytes;
     }
 
@@ -691,7 +767,7 @@ public final class Tlsf implements Allocator {
         final long sentinelAddr = TlsfLayout.sentinelAddr(endAddr);
         // Write the sentinel first: if the memory is not there, nothing has changed yet.
         memory.setLong(prevPhysAddr(sentinelAddr), freePrevLink(startAddr));
-        memory.setLong(sentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+        memory.setLong(sentinelAddr, SENTINEL_WORD);
         memory.setLong(prevPhysAddr(startAddr), 0);
         memory.setLong(startAddr, sentinelAddr - startAddr);
         linkFree(startAddr, sentinelAddr - startAddr);
@@ -700,10 +776,11 @@ public final class Tlsf implements Allocator {
 
     /** Moves the sentinel of pool {@code pool} to the end of {@code newEndAddr} and frees what it gained. */
     private void growPool(final int pool, final long newEndAddr) {
+        forgetHintPool();
         final long oldSentinelAddr = TlsfLayout.sentinelAddr(poolEnds[pool]);
         final long newSentinelAddr = TlsfLayout.sentinelAddr(newEndAddr);
         memory.setLong(prevPhysAddr(newSentinelAddr), oldSentinelAddr);
-        memory.setLong(newSentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+        memory.setLong(newSentinelAddr, SENTINEL_WORD);
         // The old sentinel becomes a free block; its back link already names the pool's last block.
         poolBytes += newEndAddr - poolEnds[pool];
         poolEnds[pool] = newEndAddr;
@@ -711,6 +788,7 @@ public final class Tlsf implements Allocator {
     }
 
     private void insertPool(final long startAddr, final long endAddr) {
+        forgetHintPool();
         if (poolCount == poolStarts.length) {
             poolStarts = Arrays.copyOf(poolStarts, poolCount * 2);
             poolEnds = Arrays.copyOf(poolEnds, poolCount * 2);
@@ -741,7 +819,7 @@ public final class Tlsf implements Allocator {
         System.arraycopy(poolEnds, pool + 1, poolEnds, pool, poolCount - pool - 1);
         poolCount--;
         poolBytes -= endAddr - startAddr;
-        updateMaxAllocationSize();
+        poolsChanged();
         return endAddr - startAddr;
     }
 
@@ -774,20 +852,39 @@ public final class Tlsf implements Allocator {
         final long newSentinelAddr = TlsfLayout.sentinelAddr(newEndAddr);
         if (newSentinelAddr == lastAddr) {
             // Nothing free is kept: the last block's header becomes the sentinel, its back link already right.
-            memory.setLong(lastAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+            memory.setLong(lastAddr, SENTINEL_WORD);
         } else {
             memory.setLong(prevPhysAddr(newSentinelAddr), freePrevLink(lastAddr));
-            memory.setLong(newSentinelAddr, SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL);
+            memory.setLong(newSentinelAddr, SENTINEL_WORD);
             memory.setLong(lastAddr, newSentinelAddr - lastAddr);
             linkFree(lastAddr, newSentinelAddr - lastAddr);
         }
         poolEnds[pool] = newEndAddr;
         poolBytes -= endAddr - newEndAddr;
-        updateMaxAllocationSize();
+        poolsChanged();
         return endAddr - newEndAddr;
     }
 
-    private void updateMaxAllocationSize() {
+    /** Makes the pool holding {@code addr} the hint pool; @return false if no pool holds it */
+    private boolean hintPoolOf(final long addr) {
+        final int pool = poolIndexOf(addr);
+        if (pool < 0) {
+            return false;
+        }
+        hintPoolStart = poolStarts[pool];
+        hintPoolEnd = poolEnds[pool];
+        return true;
+    }
+
+    /** Forgets the hint pool; every change to a pool's bounds calls it before anything else can fail. */
+    private void forgetHintPool() {
+        hintPoolStart = 0;
+        hintPoolEnd = 0;
+    }
+
+    /** After any change to the pools: forgets the hint pool and recomputes the largest request. */
+    private void poolsChanged() {
+        forgetHintPool();
         long largestBlock = 0;
         for (int pool = 0; pool < poolCount; pool++) {
             largestBlock = Math.max(largestBlock, poolEnds[pool] - poolStarts[pool] - SENTINEL_SIZE);
@@ -854,7 +951,7 @@ public final class Tlsf implements Allocator {
             if (size(word) == 0) {
                 throw new HeapCorruptionException("block size is not 0", blockAddr);
             }
-            visitor.visit(blockAddr, size(word), isUsed(word));
+            visitor.visit(blockAddr, size(word), isUsed(word) && !isQuick(word));
             blockAddr += size(word);
         }
     }
@@ -872,6 +969,7 @@ public final class Tlsf implements Allocator {
         long walkedFreeBlocks = 0;
         long walkedFreeBytes = 0;
         long walkedUsedBytes = 0;
+        long walkedParkedBlocks = 0;
         for (int pool = 0; pool < poolCount; pool++) {
             if (pool > 0 && Long.compareUnsigned(poolEnds[pool - 1], poolStarts[pool]) > 0) {
                 throw new HeapCorruptionException("pools are sorted and disjoint", poolStarts[pool]);
@@ -890,6 +988,8 @@ public final class Tlsf implements Allocator {
                     }
                     walkedFreeBlocks++;
                     walkedFreeBytes += blockSize;
+                } else if (isQuick(word)) {
+                    walkedParkedBlocks++;
                 } else {
                     walkedUsedBytes += blockSize;
                 }
@@ -897,13 +997,14 @@ public final class Tlsf implements Allocator {
                 prevAddr = blockAddr;
                 blockAddr += blockSize;
             }
-            if (memory.getLong(sentinelAddr) != (SENTINEL_SIZE | SIZE_USED | SIZE_SENTINEL)
+            if (memory.getLong(sentinelAddr) != (SENTINEL_WORD)
                 || memory.getLong(prevPhysAddr(sentinelAddr)) != (prevFree ? freePrevLink(prevAddr) : prevAddr)) {
                 throw new HeapCorruptionException("a sentinel with a back link to the last block ends each pool",
                     sentinelAddr);
             }
         }
         checkFreeLists(walkedFreeBlocks);
+        checkQuickLists(walkedParkedBlocks);
         checkCounter(walkedFreeBytes == bytesFree, "free bytes counted equal the free blocks");
         checkCounter(walkedFreeBlocks == freeBlockCount, "free blocks counted equal the free blocks");
         checkCounter(walkedUsedBytes == counters.bytesInUse(), "bytes in use counted equal the used blocks");
@@ -916,7 +1017,8 @@ public final class Tlsf implements Allocator {
             throw new HeapCorruptionException("block size is at least " + MIN_BLOCK_SIZE
                 + " and stays inside the pool: size=" + blockSize, blockAddr);
         }
-        if ((word & (SIZE_SENTINEL | PAD_TAG)) != 0 || (!isUsed(word) && (word & SIZE_PADDED) != 0)) {
+        if ((word & PAD_TAG) != 0 || (!isUsed(word) && (word & (SIZE_PADDED | SIZE_QUICK)) != 0)
+            || (isQuick(word) && (word & SIZE_PADDED) != 0)) {
             throw new HeapCorruptionException("flags are valid: word=" + hex(word), blockAddr);
         }
         final long prevLink = memory.getLong(prevPhysAddr(blockAddr));
@@ -981,6 +1083,29 @@ public final class Tlsf implements Allocator {
             prevAddr = blockAddr;
         }
         return count;
+    }
+
+    /**
+     * Checks that every parked block is a whole block of a pool, with the quick flag and the size of its list, and
+     * that the heap walk found exactly the parked blocks.
+     */
+    private void checkQuickLists(final long walkedParkedBlocks) {
+        quickLists.check((blockAddr, blockSize) -> {
+            final int pool = poolIndexOf(blockAddr);
+            if (pool < 0 || ((blockAddr - poolStarts[pool]) & (GRANULARITY - 1)) != 0) {
+                throw new HeapCorruptionException("a parked block lies in a pool", blockAddr);
+            }
+            final long word = memory.getLong(blockAddr);
+            if (word != (blockSize | SIZE_USED | SIZE_QUICK)) {
+                throw new HeapCorruptionException("a parked block is used, flagged quick and of its list's size "
+                    + blockSize + ": word=" + hex(word), blockAddr);
+            }
+            if (linkedAddr(memory.getLong(prevPhysAddr(blockAddr + blockSize))) != blockAddr) {
+                throw new HeapCorruptionException("a parked block is a block (the next one links back to it)",
+                    blockAddr);
+            }
+        });
+        checkCounter(quickLists.blockCount() == walkedParkedBlocks, "every block flagged quick is parked");
     }
 
     private static void checkCounter(final boolean holds, final String invariant) {

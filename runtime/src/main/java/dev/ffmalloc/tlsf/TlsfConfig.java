@@ -1,5 +1,7 @@
 package dev.ffmalloc.tlsf;
 
+import java.util.Objects;
+
 import static dev.ffmalloc.tlsf.TlsfLayout.GRANULARITY;
 import static dev.ffmalloc.tlsf.TlsfLayout.HEADER_SIZE;
 import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE_LOG2;
@@ -7,7 +9,8 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_SIZE;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
 
 /**
- * The two parameters of a {@link Tlsf} heap, validated once, and the size-class mapping they define.
+ * The parameters of a {@link Tlsf} heap, validated once: FLLEN and SLLEN, with the size-class mapping they define,
+ * and the {@linkplain QuickListConfig quick lists} in front of the free lists.
  *
  * <h2>Size classes</h2>
  * A block size {@code s} (header included, a multiple of {@value TlsfLayout#GRANULARITY}, at least
@@ -52,8 +55,9 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
  *
  * @param flLen FLLEN, the number of first-level ranges, 1 to {@link #MAX_FL_LEN} (57)
  * @param slLen SLLEN, the number of second-level slices per range, a power of two from 1 to 64
+ * @param quickLists the quick lists in front of the free lists ({@link QuickListConfig})
  */
-public record TlsfConfig(int flLen, int slLen) {
+public record TlsfConfig(int flLen, int slLen, QuickListConfig quickLists) {
 
     /** Largest FLLEN: blocks stay below {@code 2^62}, so sizes and their sums never overflow a {@code long}. */
     public static final int MAX_FL_LEN = 62 - MIN_BLOCK_SIZE_LOG2;
@@ -67,13 +71,15 @@ public record TlsfConfig(int flLen, int slLen) {
     /** Default SLLEN; see the class comment. */
     public static final int DEFAULT_SL_LEN = 32;
 
-    /** The default configuration. */
-    public static final TlsfConfig DEFAULT = new TlsfConfig(DEFAULT_FL_LEN, DEFAULT_SL_LEN);
+    /** The default configuration: the default FLLEN and SLLEN, and the default quick lists. */
+    public static final TlsfConfig DEFAULT = new TlsfConfig(DEFAULT_FL_LEN, DEFAULT_SL_LEN, QuickListConfig.DEFAULT);
 
     /**
      * @throws IllegalArgumentException naming FLLEN or SLLEN if it is out of range or not a power of two
+     * @throws NullPointerException     if {@code quickLists} is null
      */
     public TlsfConfig {
+        Objects.requireNonNull(quickLists, "quickLists");
         if (flLen < 1 || flLen > MAX_FL_LEN) {
             throw outOfRange("FLLEN", "flLen", flLen, MAX_FL_LEN);
         }
@@ -83,6 +89,20 @@ public record TlsfConfig(int flLen, int slLen) {
         if ((slLen & (slLen - 1)) != 0) {
             throw new IllegalArgumentException("SLLEN is not a power of two: slLen=" + slLen);
         }
+    }
+
+    /**
+     * FLLEN and SLLEN with the {@linkplain QuickListConfig#DEFAULT default quick lists}.
+     *
+     * @throws IllegalArgumentException naming FLLEN or SLLEN if it is out of range or not a power of two
+     */
+    public TlsfConfig(final int flLen, final int slLen) {
+        this(flLen, slLen, QuickListConfig.DEFAULT);
+    }
+
+    /** @return this configuration with other quick lists ({@link QuickListConfig#OFF} for none) */
+    public TlsfConfig withQuickLists(final QuickListConfig newQuickLists) {
+        return new TlsfConfig(flLen, slLen, newQuickLists);
     }
 
     /** @return SLI, log2 of SLLEN: how many bits of the list index are the second level */

@@ -9,7 +9,7 @@ package dev.ffmalloc.tlsf;
  * <pre>
  *   63                                                              4   3   2   1   0
  *  +-----------------------------------------------------------------+---+---+---+---+
- *  |              block size in bytes, header included               | 0 | P | S | U |  +0   size word
+ *  |              block size in bytes, header included               | 0 | P | Q | U |  +0   size word
  *  +-----------------------------------------------------------------+---+---+---+---+
  *  |     address of the previous physical block (0: first block of its pool)     | 0 0 0 | F |  +8   back link
  *  +-----------------------------------------------------------------------------+-------+---+
@@ -17,7 +17,7 @@ package dev.ffmalloc.tlsf;
  *  +-----------------------------------------------------------------------------------+
  *  |  free: previous block of the same free list (0: head) |  used: payload            |  +24
  *  +-----------------------------------------------------------------------------------+
- *   U = {@link #SIZE_USED}, S = {@link #SIZE_SENTINEL}, P = {@link #SIZE_PADDED}, F = {@link #PREV_FREE}
+ *   U = {@link #SIZE_USED}, Q = {@link #SIZE_QUICK}, P = {@link #SIZE_PADDED}, F = {@link #PREV_FREE}
  * </pre>
  *
  * <ul>
@@ -32,9 +32,10 @@ package dev.ffmalloc.tlsf;
  *   <li>Overhead per pool: the {@value #SENTINEL_SIZE}-byte sentinel.</li>
  * </ul>
  *
- * <p>Relations: a sentinel is always used ({@code S} implies {@code U}) and has size {@value #SENTINEL_SIZE};
- * {@code P} only appears on used blocks; {@code F} is set in a back link (the sentinel's included) iff the block it
- * names is free. A padded block's payload starts {@value #PADDED_PAYLOAD_OFFSET} bytes after
+ * <p>Relations: a sentinel's size word is exactly {@link #SENTINEL_WORD} (no block is that small, so the size tells a
+ * sentinel from a block); {@code P} and {@code Q} only appear on used blocks, never together; {@code F} is set in a
+ * back link (the sentinel's included) iff the block it names is free (a block in a quick list is not free to its
+ * neighbours). A padded block's payload starts {@value #PADDED_PAYLOAD_OFFSET} bytes after
  * its header; at {@code payloadAddr - 16}, where an unpadded block would have its size word, it has the
  * {@linkplain #padWord padding word}: the header's address tagged with {@link #PAD_TAG}, a bit no size word has.
  * That word is the way back from the payload to the header.
@@ -74,8 +75,11 @@ public final class TlsfLayout {
     /** Size word flag: the block is handed out (or is the sentinel). */
     public static final long SIZE_USED = 1;
 
-    /** Size word flag: the block is the sentinel that ends a pool; implies {@link #SIZE_USED}. */
-    public static final long SIZE_SENTINEL = 2;
+    /**
+     * Size word flag: a used block that waits in a {@linkplain QuickLists quick list}; it is free to its owner and
+     * used to its neighbours. Implies {@link #SIZE_USED}.
+     */
+    public static final long SIZE_QUICK = 2;
 
     /** Size word flag: a used block whose payload sits {@link #PAD_SIZE} bytes later, after a padding word. */
     public static final long SIZE_PADDED = 4;
@@ -94,6 +98,9 @@ public final class TlsfLayout {
     /** Bytes of the sentinel header at the end of every pool (size word and back link, no payload). */
     public static final long SENTINEL_SIZE = HEADER_SIZE;
 
+    /** The size word of every sentinel: used, and smaller than {@link #MIN_BLOCK_SIZE}, which no block is. */
+    public static final long SENTINEL_WORD = SENTINEL_SIZE | SIZE_USED;
+
     /** Bytes inserted between the header and the payload of a padded block. */
     public static final long PAD_SIZE = GRANULARITY;
 
@@ -106,7 +113,8 @@ public final class TlsfLayout {
     static {
         assert MIN_BLOCK_SIZE == 1L << MIN_BLOCK_SIZE_LOG2 : "MIN_BLOCK_SIZE must be a power of two";
         assert MIN_BLOCK_SIZE % GRANULARITY == 0 && HEADER_SIZE % GRANULARITY == 0;
-        assert ((SIZE_USED | SIZE_SENTINEL | SIZE_PADDED | PAD_TAG) & SIZE_MASK) == 0 : "flags overlap the size";
+        assert ((SIZE_USED | SIZE_QUICK | SIZE_PADDED | PAD_TAG) & SIZE_MASK) == 0 : "flags overlap the size";
+        assert SENTINEL_SIZE < MIN_BLOCK_SIZE : "the size tells a sentinel from a block";
     }
 
     private TlsfLayout() {
@@ -120,6 +128,11 @@ public final class TlsfLayout {
     /** @return whether a size word has {@link #SIZE_USED} */
     public static boolean isUsed(final long sizeWord) {
         return (sizeWord & SIZE_USED) != 0;
+    }
+
+    /** @return whether a size word has {@link #SIZE_QUICK}: the block waits in a quick list */
+    public static boolean isQuick(final long sizeWord) {
+        return (sizeWord & SIZE_QUICK) != 0;
     }
 
     /** @return the address of the previous physical block in a back link (0 for the first block of a pool) */

@@ -12,10 +12,12 @@ import dev.ffmalloc.alloc.AllocatorStats;
  *
  * @param heap             the counters of {@link dev.ffmalloc.alloc.Allocator#stats()}
  * @param pools            how many pools the heap has
- * @param freeBlocks       how many free blocks the heap has
- * @param largestFreeBlock the size of the largest free block, header included, or 0
+ * @param freeBlocks       how many free blocks the free lists hold
+ * @param largestFreeBlock the size of the largest free block (parked ones included), header included, or 0
  * @param fragmentation    {@code 1 - largestFreeBlock / bytesFree}, or 0 if nothing is free
+ * @param parkedBlocks     how many freed blocks wait in the quick lists (not in {@code freeBlocks})
+ * @param parkedBytes      their bytes, headers included (part of {@code heap.bytesFree()})
  */
 public record TlsfStats(AllocatorStats heap, int pools, long freeBlocks, long largestFreeBlock,
-                        double fragmentation) {
+                        double fragmentation, long parkedBlocks, long parkedBytes) {
 }

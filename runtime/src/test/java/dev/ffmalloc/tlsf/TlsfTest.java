@@ -32,6 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class TlsfTest {
 
+    /**
+     * These tests watch the TLSF mechanics (splitting, merging, lists) block by block, so every free must reach
+     * them at once: quick lists have tests of their own ({@link TlsfQuickListsTest}).
+     */
+    static final TlsfConfig NO_QUICK_LISTS = TlsfConfig.DEFAULT.withQuickLists(QuickListConfig.OFF);
+
     private static final long SEED = 0x7157_7E57L;
     private static final long POOL = 64 * 1024;
 
@@ -47,7 +53,7 @@ final class TlsfTest {
         heap = NativeMemory.allocate(arena, 1 << 20);
         memory = heap;
         base = heap.baseAddress();
-        tlsf = new Tlsf(heap, TlsfConfig.DEFAULT);
+        tlsf = new Tlsf(heap, NO_QUICK_LISTS);
     }
 
     @AfterEach
@@ -365,7 +371,7 @@ final class TlsfTest {
     @Test
     void aPoolLargerThanTheLargestBlockIsSplitIntoSeveral() {
         // FLLEN 8: blocks up to 8176 bytes, pools up to 8192, requests up to 8160 bytes.
-        final Tlsf small = new Tlsf(heap, new TlsfConfig(8, 32));
+        final Tlsf small = new Tlsf(heap, new TlsfConfig(8, 32, QuickListConfig.OFF));
         assertEquals(5 * 8192 + 96, small.addPool(base, 5 * 8192 + 100));
         assertEquals(6, small.poolCount());
         final TreeSet<Long> expected = new TreeSet<>();
@@ -415,7 +421,7 @@ final class TlsfTest {
 
     @Test
     void growthStopsAtTheLargestPoolAndTheRestBecomesANewPool() {
-        final Tlsf small = new Tlsf(heap, new TlsfConfig(8, 32));
+        final Tlsf small = new Tlsf(heap, new TlsfConfig(8, 32, QuickListConfig.OFF));
         assertEquals(4096, small.addPool(base, 4096));
         assertEquals(8192, small.addPool(base + 4096, 8192));
         assertEquals(2, small.poolCount());

@@ -1,0 +1,175 @@
+package dev.ffmalloc.tlsf;
+
+import dev.ffmalloc.alloc.HeapCorruptionException;
+import org.agrona.collections.Long2LongHashMap;
+
+import static dev.ffmalloc.tlsf.TlsfLayout.GRANULARITY_LOG2;
+import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
+
+/**
+ * Quick lists in front of a {@link Tlsf} heap (the "quick fit" of Weinstock and Wulf, what glibc's tcache is to its
+ * bins): one short LIFO stack of freed blocks per exact block size, so that a block freed and soon asked for again
+ * at the same size goes out and comes back without splitting, merging, or touching a neighbour or a free list.
+ *
+ * <p>A block in a quick list stays used for the heap around it (its neighbours never merge with it) and carries
+ * {@link TlsfLayout#SIZE_QUICK}, by which a second free of it is caught. {@link Tlsf} flushes every list back into the
+ * free lists, merging, when an allocation finds no fit, so parked blocks never cause an out-of-memory; and it
+ * bounds what they hold: at most {@link QuickListConfig#depth()} blocks per size and
+ * {@link QuickListConfig#maxBytes()} bytes in all.
+ *
+ * <p>The stacks are slices of one Java array, allocated once ({@code depth} addresses per size): pushing and popping
+ * write no garbage and never touch native memory, so a quick allocation or free costs the heap nothing beyond the
+ * block's own size word.
+ */
+final class QuickLists {
+
+    private final QuickListConfig config;
+    /** The largest block size a list holds: {@code config.maxBlockSize()}, or 0 when the lists are off. */
+    private final long maxBlockSize;
+    private final int depth;
+    private final long maxBytes;
+    /**
+     * The stacks: list {@code i} (block size {@code i * 16}) holds its blocks, oldest first, in
+     * {@code parked[i * depth]} to {@code parked[i * depth + lengths[i] - 1]}.
+     */
+    private final long[] parked;
+    /** Blocks in each list, at most {@link #depth}. */
+    private final int[] lengths;
+    /**
+     * Blocks and bytes ever pushed and ever popped: what is parked is the difference. Push and pop each write only
+     * their own pair, so the counts add no store-to-load chain to a free/allocate loop (see AllocatorCounters).
+     */
+    private long blocksPushed;
+    private long bytesPushed;
+    private long blocksPopped;
+    private long bytesPopped;
+
+    QuickLists(final QuickListConfig config) {
+        this.config = config;
+        this.maxBlockSize = config.enabled() ? config.maxBlockSize() : 0;
+        this.depth = config.depth();
+        this.maxBytes = config.maxBytes();
+        final int lists = config.enabled() ? (int) (maxBlockSize >>> GRANULARITY_LOG2) + 1 : 0;
+        this.parked = new long[lists * depth];
+        this.lengths = new int[lists];
+    }
+
+    /** @return whether a freed block of {@code blockSize} bytes may be parked now */
+    boolean accepts(final long blockSize) {
+        return blockSize <= maxBlockSize && lengths[(int) (blockSize >>> GRANULARITY_LOG2)] < depth
+            && bytesPushed - bytesPopped + blockSize <= maxBytes;
+    }
+
+    /** Parks a block that {@link #accepts} its size; its size word already carries the quick flag. */
+    void push(final long blockAddr, final long blockSize) {
+        final int list = (int) (blockSize >>> GRANULARITY_LOG2);
+        parked[list * depth + lengths[list]++] = blockAddr;
+        blocksPushed++;
+        bytesPushed += blockSize;
+    }
+
+    /** @return the most recently parked block of exactly {@code blockSize} bytes, taken out of its list; or 0 */
+    long pop(final long blockSize) {
+        if (blockSize > maxBlockSize) {
+            return 0;
+        }
+        final int list = (int) (blockSize >>> GRANULARITY_LOG2);
+        final int length = lengths[list];
+        if (length == 0) {
+            return 0;
+        }
+        lengths[list] = length - 1;
+        blocksPopped++;
+        bytesPopped += blockSize;
+        return parked[list * depth + length - 1];
+    }
+
+    /**
+     * Takes the most recently parked block of any size out of the lists, for flushing.
+     *
+     * @return its address (its size is in its size word), or 0 if every list is empty
+     */
+    long popAny() {
+        if (blockCount() == 0) {
+            return 0;
+        }
+        for (int list = lengths.length - 1; list >= 0; list--) {
+            if (lengths[list] != 0) {
+                return pop((long) list << GRANULARITY_LOG2);
+            }
+        }
+        throw new IllegalStateException("quick lists count " + blockCount() + " blocks but hold none");
+    }
+
+    /** @return the size of the largest parked block, or 0 */
+    long largestBlockSize() {
+        if (blockCount() == 0) {
+            return 0;
+        }
+        for (int list = lengths.length - 1; list > 0; list--) {
+            if (lengths[list] != 0) {
+                return (long) list << GRANULARITY_LOG2;
+            }
+        }
+        return 0;
+    }
+
+    /** @return how many blocks are parked */
+    long blockCount() {
+        return blocksPushed - blocksPopped;
+    }
+
+    /** @return the bytes of the parked blocks, headers included */
+    long byteCount() {
+        return bytesPushed - bytesPopped;
+    }
+
+    /** @return the limits the lists were made with */
+    QuickListConfig config() {
+        return config;
+    }
+
+    /** Receives each parked block from {@link #check}, to verify it against the heap. */
+    interface ParkedBlockCheck {
+        void check(long blockAddr, long blockSize);
+    }
+
+    /**
+     * Checks the lists' own invariants (lengths within the depth, totals as counted, no block parked twice) and
+     * hands every parked block to {@code blockCheck}.
+     *
+     * @throws HeapCorruptionException naming the first broken invariant
+     */
+    void check(final ParkedBlockCheck blockCheck) {
+        final Long2LongHashMap seen = new Long2LongHashMap(0);
+        long blocks = 0;
+        long bytes = 0;
+        for (int list = 0; list < lengths.length; list++) {
+            final long blockSize = (long) list << GRANULARITY_LOG2;
+            final int length = lengths[list];
+            if (length < 0 || length > depth || (length > 0 && blockSize < MIN_BLOCK_SIZE)) {
+                throw new HeapCorruptionException("quick list of " + blockSize + "-byte blocks holds 0 to " + depth
+                    + " blocks, none below the minimum block: length=" + length, 0);
+            }
+            for (int i = 0; i < length; i++) {
+                final long blockAddr = parked[list * depth + i];
+                if (seen.put(blockAddr, blockSize) != 0) {
+                    throw new HeapCorruptionException("a block is parked once", blockAddr);
+                }
+                blockCheck.check(blockAddr, blockSize);
+            }
+            blocks += length;
+            bytes += length * blockSize;
+        }
+        if (blocks != blockCount() || bytes != byteCount() || bytes > maxBytes) {
+            throw new HeapCorruptionException("quick lists hold the blocks and bytes counted, within the limit: "
+                + "blocks=" + blocks + "/" + blockCount() + ", bytes=" + bytes + "/" + byteCount() + ", maxBytes="
+                + maxBytes, 0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QuickLists[" + config + ", blocks=" + blockCount() + ", bytes=" + byteCount() + "]";
+    }
+}

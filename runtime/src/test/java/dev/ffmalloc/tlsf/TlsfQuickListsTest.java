@@ -1,0 +1,246 @@
+package dev.ffmalloc.tlsf;
+
+import dev.ffmalloc.alloc.AllocatorStats;
+import dev.ffmalloc.alloc.HeapCorruptionException;
+import dev.ffmalloc.memory.NativeMemory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The quick lists of {@link Tlsf}: what is parked and what is not, that a parked block is still caught on a second
+ * free, that parked blocks never make an allocation fail or a trim keep memory, and how they count in the
+ * statistics and the integrity check.
+ */
+final class TlsfQuickListsTest {
+
+    private static final long POOL = 64 * 1024;
+    /** Depth 4, requests up to 1 KiB, 8 KiB in all. */
+    private static final QuickListConfig QUICK = new QuickListConfig(4, 1024, 8 * 1024);
+
+    private Arena arena;
+    private NativeMemory heap;
+    private long base;
+    private Tlsf tlsf;
+
+    @BeforeEach
+    void openHeap() {
+        arena = Arena.ofConfined();
+        heap = NativeMemory.allocate(arena, 1 << 20);
+        base = heap.baseAddress();
+        tlsf = new Tlsf(heap, TlsfConfig.DEFAULT.withQuickLists(QUICK));
+        assertEquals(POOL, tlsf.addPool(base, POOL));
+    }
+
+    @AfterEach
+    void closeHeap() {
+        arena.close();
+    }
+
+    @Test
+    void aFreedBlockWaitsUnmergedAndComesBackLastInFirstOut() {
+        final long first = tlsf.allocate(100);
+        final long second = tlsf.allocate(100);
+        final long guard = tlsf.allocate(100);
+        tlsf.free(first);
+        tlsf.free(second);
+        // Both parked: reported free, but neither merged with the other nor went to the free lists.
+        final List<TlsfBlocks.Block> blocks = TlsfBlocks.of(tlsf, 0);
+        assertEquals(new TlsfBlocks.Block(first - 16, 128, false), blocks.get(0));
+        assertEquals(new TlsfBlocks.Block(second - 16, 128, false), blocks.get(1));
+        assertEquals(new TlsfBlocks.Block(guard - 16, 128, true), blocks.get(2));
+        assertEquals(4, blocks.size(), "the two parked blocks, the guard and the free tail");
+        assertEquals(2, tlsf.tlsfStats().parkedBlocks());
+        assertEquals(1, tlsf.tlsfStats().freeBlocks());
+        tlsf.checkIntegrity();
+        // Any request of the same block size (97 to 112 bytes) takes the last one parked first.
+        assertEquals(second, tlsf.allocate(112));
+        assertEquals(first, tlsf.allocate(97));
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void aSecondFreeOfAParkedBlockIsRejectedAndChangesNothing() {
+        final long block = tlsf.allocate(100);
+        tlsf.free(block);
+        final AllocatorStats before = tlsf.stats();
+        final String message = "block is already free: addr=0x" + Long.toHexString(block);
+        assertEquals(message, assertThrows(IllegalStateException.class, () -> tlsf.free(block)).getMessage());
+        assertEquals(message, assertThrows(IllegalStateException.class, () -> tlsf.usableSize(block)).getMessage());
+        assertEquals(message, assertThrows(IllegalStateException.class,
+            () -> tlsf.reallocate(block, 50, 16)).getMessage());
+        assertEquals(before, tlsf.stats());
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+        assertEquals(block, tlsf.allocate(100), "still parked, and handed out once");
+        tlsf.free(block);
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void aListHoldsAtMostItsDepth() {
+        final long[] blocks = new long[QUICK.depth() + 1];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = tlsf.allocate(100);
+        }
+        tlsf.allocate(100);
+        for (final long block : blocks) {
+            tlsf.free(block);
+        }
+        assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
+        // The last went to the free lists: a free block of its own between a parked block and the guard.
+        assertEquals(new TlsfBlocks.Block(blocks[QUICK.depth()] - 16, 128, false),
+            TlsfBlocks.at(tlsf, blocks[QUICK.depth()] - 16));
+        assertEquals(2, tlsf.tlsfStats().freeBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void theListsHoldAtMostTheirBytes() {
+        // Ten blocks of ten different sizes, 1024 bytes down to 880: each has a list of its own.
+        final List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            blocks.add(tlsf.allocate(1008 - 16L * i));
+        }
+        tlsf.allocate(100);
+        long expectedParked = 0;
+        for (final long block : blocks) {
+            final long blockSize = tlsf.usableSize(block) + 16;
+            if (expectedParked + blockSize <= QUICK.maxBytes()) {
+                expectedParked += blockSize;
+            }
+            tlsf.free(block);
+        }
+        assertEquals(1024 + 1008 + 992 + 976 + 960 + 944 + 928 + 912, expectedParked, "8 of the 10 fit in 8 KiB");
+        assertEquals(expectedParked, tlsf.tlsfStats().parkedBytes());
+        assertEquals(8, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void largeRequestsAndPaddedBlocksAreNeverParked() {
+        final long padded = tlsf.allocate(100, 32);
+        assertEquals(base + 32, padded, "16 bytes of padding after the first header");
+        final long large = tlsf.allocate(QUICK.maxRequestSize() + 1);
+        final long atTheLimit = tlsf.allocate(QUICK.maxRequestSize());
+        tlsf.allocate(100);
+        tlsf.free(padded);
+        tlsf.free(large);
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        tlsf.free(atTheLimit);
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void anAllocationThatFindsNoFitTakesTheParkedBlocksBackFirst() {
+        final List<Long> blocks = new ArrayList<>();
+        long block;
+        while ((block = tlsf.tryAllocate(1000, 16)) != 0) {
+            blocks.add(block);
+        }
+        for (final long each : blocks) {
+            tlsf.free(each);
+        }
+        assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
+        // The whole pool in one block: only after the parked blocks merge back.
+        final long whole = tlsf.allocate(tlsf.maxAllocationSize());
+        assertEquals(base + 16, whole);
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+        tlsf.free(whole);
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void parkedBlocksCountAsFreeInTheStatistics() {
+        final long tail = tlsf.allocate(100);
+        tlsf.allocate(200);
+        tlsf.free(tail);
+        final AllocatorStats stats = tlsf.stats();
+        assertEquals(224, stats.bytesInUse(), "only the block of 200 bytes is in use, 224 with header and rounding");
+        assertEquals(POOL - 16 - 224, stats.bytesFree(), "the parked 128 bytes count as free (16: the sentinel)");
+        assertEquals(1, stats.liveBlocks());
+        final TlsfStats tlsfStats = tlsf.tlsfStats();
+        assertEquals(128, tlsfStats.parkedBytes());
+        final long tailBlock = POOL - 16 - 128 - 224;
+        assertEquals(tailBlock, tlsfStats.largestFreeBlock());
+        assertEquals(1.0 - (double) tailBlock / (tailBlock + 128), tlsfStats.fragmentation(), 1e-12);
+    }
+
+    @Test
+    void theIntegrityCheckFindsAParkedBlockWithoutItsFlagAndAFlaggedBlockNotParked() {
+        final long parked = tlsf.allocate(100);
+        final long live = tlsf.allocate(100);
+        tlsf.free(parked);
+        final long parkedWord = heap.getLong(parked - 16);
+        heap.setLong(parked - 16, parkedWord & ~TlsfLayout.SIZE_QUICK);
+        assertTrue(assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity).getMessage()
+            .contains("a parked block is used, flagged quick and of its list's size 128"));
+        heap.setLong(parked - 16, parkedWord);
+        tlsf.checkIntegrity();
+
+        final long liveWord = heap.getLong(live - 16);
+        heap.setLong(live - 16, liveWord | TlsfLayout.SIZE_QUICK);
+        assertTrue(assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity).getMessage()
+            .contains("every block flagged quick is parked"));
+        heap.setLong(live - 16, liveWord);
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void trimTakesTheParkedBlocksBackAndReleasesEverything() {
+        final GrowableTlsf growable = new GrowableTlsf(new ArenaPoolSource(heap, NativeMemory.PAGE_SIZE),
+            TlsfConfig.DEFAULT.withQuickLists(QUICK), 0, NativeMemory.PAGE_SIZE);
+        final long[] blocks = new long[20];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = growable.allocate(100 + 50L * i);
+        }
+        for (final long block : blocks) {
+            growable.free(block);
+        }
+        assertTrue(growable.tlsfStats().parkedBlocks() > 0);
+        growable.trim();
+        assertEquals(0, growable.tlsfStats().parkedBlocks());
+        assertEquals(0, growable.footprintBytes());
+        assertEquals(0, growable.poolCount());
+        growable.checkIntegrity();
+    }
+
+    @Test
+    void quickListsOffParkNothing() {
+        final Tlsf pure = new Tlsf(heap, TlsfConfig.DEFAULT.withQuickLists(QuickListConfig.OFF));
+        assertEquals(POOL, pure.addPool(base + POOL, POOL));
+        final long block = pure.allocate(100);
+        pure.allocate(100);
+        pure.free(block);
+        assertEquals(0, pure.tlsfStats().parkedBlocks());
+        assertFalse(QuickListConfig.OFF.enabled());
+        pure.checkIntegrity();
+    }
+
+    @Test
+    void badLimitsAreRejectedNamingThem() {
+        assertEquals("quick list depth is out of range: depth=-1, min=0, max=64",
+            assertThrows(IllegalArgumentException.class, () -> new QuickListConfig(-1, 64, 1024)).getMessage());
+        assertEquals("quick list depth is out of range: depth=65, min=0, max=64",
+            assertThrows(IllegalArgumentException.class, () -> new QuickListConfig(65, 64, 1024)).getMessage());
+        assertEquals("quick list maxRequestSize is out of range: maxRequestSize=0, min=1, max=65536",
+            assertThrows(IllegalArgumentException.class, () -> new QuickListConfig(8, 0, 1024)).getMessage());
+        assertEquals("quick list maxRequestSize is out of range: maxRequestSize=65537, min=1, max=65536",
+            assertThrows(IllegalArgumentException.class, () -> new QuickListConfig(8, 65537, 1024)).getMessage());
+        assertEquals("quick list maxBytes is out of range: maxBytes=-1, min=0, max=9223372036854775807",
+            assertThrows(IllegalArgumentException.class, () -> new QuickListConfig(8, 64, -1)).getMessage());
+        assertThrows(NullPointerException.class, () -> new TlsfConfig(32, 32, null));
+    }
+}
