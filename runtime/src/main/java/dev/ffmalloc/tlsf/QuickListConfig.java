@@ -12,13 +12,16 @@ package dev.ffmalloc.tlsf;
  *       keeps 7;</li>
  *   <li>requests up to 4 KiB: a page, what most programs allocate often (glibc's tcache stops at 1 KiB; our
  *       benchmark W2 allocates up to 4 KiB); larger blocks are rarer and cost more to park;</li>
- *   <li>at most 256 KiB parked: bounds what the lists keep away from merging, so a fixed heap's footprint grows by
- *       at most that much; a heap that runs out of fitting free blocks takes every parked block back first.</li>
+ *   <li>at most 8 MiB parked, and never more than an eighth of the heap: bounds what the lists keep away from
+ *       merging, so a fixed heap's footprint grows by at most that much (the shared traces stay at 1.25 or better);
+ *       8 MiB is what benchmark W2's 4,096 blocks of 16 B to 4 KiB park at depth 8 (about 2 MiB on average, with
+ *       room for its swings). A heap that runs out of fitting free blocks takes every parked block back first.</li>
  * </ul>
  *
  * @param depth          blocks kept per size, 0 to {@link #MAX_DEPTH}; 0 turns the quick lists off
  * @param maxRequestSize the largest request (bytes) served from a quick list, 1 to {@link #MAX_REQUEST_SIZE}
- * @param maxBytes       the most bytes (headers included) all lists may hold together, not negative
+ * @param maxBytes       the most bytes (headers included) all lists may hold together, not negative; a heap
+ *                       lowers it to an eighth of its size
  */
 public record QuickListConfig(int depth, long maxRequestSize, long maxBytes) {
 
@@ -32,7 +35,7 @@ public record QuickListConfig(int depth, long maxRequestSize, long maxBytes) {
     public static final long MAX_REQUEST_SIZE = 64 * 1024;
 
     /** The default limits; see the class comment. */
-    public static final QuickListConfig DEFAULT = new QuickListConfig(8, 4096, 8 * 1024 * 1024);
+    public static final QuickListConfig DEFAULT = new QuickListConfig(8, 4096, 8L << 20);
 
     /** No quick lists: every free merges at once, as in the TLSF paper and rlsf. */
     public static final QuickListConfig OFF = new QuickListConfig(0, 1, 0);

@@ -15,7 +15,7 @@ import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
  * {@link TlsfLayout#SIZE_QUICK}, by which a second free of it is caught. {@link Tlsf} flushes every list back into the
  * free lists, merging, when an allocation finds no fit, so parked blocks never cause an out-of-memory; and it
  * bounds what they hold: at most {@link QuickListConfig#depth()} blocks per size and
- * {@link QuickListConfig#maxBytes()} bytes in all.
+ * {@link QuickListConfig#maxBytes()} bytes in all, and never more than an eighth of the heap.
  *
  * <p>The stacks are slices of one Java array, allocated once ({@code depth} addresses per size): pushing and popping
  * write no garbage and never touch native memory, so a quick allocation or free costs the heap nothing beyond the
@@ -23,11 +23,15 @@ import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
  */
 final class QuickLists {
 
+    /** The lists hold at most this fraction of the heap: an eighth. */
+    static final long HEAP_SHARE_DIVISOR = 8;
+
     private final QuickListConfig config;
     /** The largest block size a list holds: {@code config.maxBlockSize()}, or 0 when the lists are off. */
     private final long maxBlockSize;
     private final int depth;
-    private final long maxBytes;
+    /** The most bytes the lists may hold now: the configured limit, or an eighth of the heap if that is less. */
+    private long byteLimit;
     /**
      * The stacks: list {@code i} (block size {@code i * 16}) holds its blocks, oldest first, in
      * {@code parked[i * depth]} to {@code parked[i * depth + lengths[i] - 1]}.
@@ -48,16 +52,29 @@ final class QuickLists {
         this.config = config;
         this.maxBlockSize = config.enabled() ? config.maxBlockSize() : 0;
         this.depth = config.depth();
-        this.maxBytes = config.maxBytes();
         final int lists = config.enabled() ? (int) (maxBlockSize >>> GRANULARITY_LOG2) + 1 : 0;
         this.parked = new long[lists * depth];
         this.lengths = new int[lists];
     }
 
+    /**
+     * Sets the byte limit for a heap of {@code heapBytes}: {@link QuickListConfig#maxBytes()}, but never more than
+     * {@value #HEAP_SHARE_DIVISOR}th of the heap, so that a small heap does not park most of itself. Blocks parked
+     * above a lowered limit stay until they are taken or flushed.
+     */
+    void limitForHeap(final long heapBytes) {
+        byteLimit = Math.min(config.maxBytes(), heapBytes / HEAP_SHARE_DIVISOR);
+    }
+
+    /** @return the most bytes the lists may hold now */
+    long byteLimit() {
+        return byteLimit;
+    }
+
     /** @return whether a freed block of {@code blockSize} bytes may be parked now */
     boolean accepts(final long blockSize) {
         return blockSize <= maxBlockSize && lengths[(int) (blockSize >>> GRANULARITY_LOG2)] < depth
-            && bytesPushed - bytesPopped + blockSize <= maxBytes;
+            && bytesPushed - bytesPopped + blockSize <= byteLimit;
     }
 
     /** Parks a block that {@link #accepts} its size; its size word already carries the quick flag. */
@@ -161,10 +178,10 @@ final class QuickLists {
             blocks += length;
             bytes += length * blockSize;
         }
-        if (blocks != blockCount() || bytes != byteCount() || bytes > maxBytes) {
+        if (blocks != blockCount() || bytes != byteCount() || bytes > config.maxBytes()) {
             throw new HeapCorruptionException("quick lists hold the blocks and bytes counted, within the limit: "
                 + "blocks=" + blocks + "/" + blockCount() + ", bytes=" + bytes + "/" + byteCount() + ", maxBytes="
-                + maxBytes, 0);
+                + config.maxBytes(), 0);
         }
     }
 

@@ -890,6 +890,7 @@ public final class Tlsf implements Allocator {
             largestBlock = Math.max(largestBlock, poolEnds[pool] - poolStarts[pool] - SENTINEL_SIZE);
         }
         maxAllocationSize = Math.max(0, Math.min(config.maxAllocationSize(), largestBlock - HEADER_SIZE));
+        quickLists.limitForHeap(poolBytes);
     }
 
     /** @return the index of the pool holding {@code addr}, or -1 */

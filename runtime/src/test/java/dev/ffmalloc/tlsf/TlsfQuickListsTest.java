@@ -128,6 +128,23 @@ final class TlsfQuickListsTest {
     }
 
     @Test
+    void aSmallHeapParksAtMostAnEighthOfItself() {
+        final Tlsf small = new Tlsf(heap, TlsfConfig.DEFAULT.withQuickLists(QUICK));
+        assertEquals(16 * 1024, small.addPool(base + POOL, 16 * 1024));
+        final long[] blocks = new long[4];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = small.allocate(1000);
+        }
+        small.allocate(100);
+        for (final long block : blocks) {
+            small.free(block);
+        }
+        assertEquals(2, small.tlsfStats().parkedBlocks(), "2 KiB, an eighth of 16 KiB, holds two 1-KiB blocks");
+        assertEquals(2048, small.tlsfStats().parkedBytes());
+        small.checkIntegrity();
+    }
+
+    @Test
     void largeRequestsAndPaddedBlocksAreNeverParked() {
         final long padded = tlsf.allocate(100, 32);
         assertEquals(base + 32, padded, "16 bytes of padding after the first header");
