@@ -17,6 +17,7 @@ import dev.ffmalloc.slab.SlabConfig;
 import dev.ffmalloc.tlsf.ArenaPoolSource;
 import dev.ffmalloc.tlsf.GrowableTlsf;
 import dev.ffmalloc.tlsf.Tlsf;
+import dev.ffmalloc.tlsf.TlsfConfig;
 import dev.ffmalloc.tlsf.TlsfStats;
 import dev.ffmalloc.x86sim.Simulator;
 import dev.ffmalloc.x86sim.cpu.AccessKind;
@@ -110,7 +111,11 @@ class ReadmeExamplesTest {
     void tlsfHeapAndGrowableHeap() {
         try (Arena arena = Arena.ofConfined()) {
             NativeMemory memory = NativeMemory.allocate(arena, 64 << 20);
-            Tlsf heap = new Tlsf(memory);                       // TlsfConfig.DEFAULT: FLLEN 32, SLLEN 32
+            Tlsf heap = new Tlsf(memory);                       // TlsfConfig.DEFAULT: FLLEN 32, SLLEN 32, quick lists
+            assertEquals(TlsfConfig.DEFAULT, heap.config());
+            assertEquals(32, heap.config().flLen());
+            assertEquals(32, heap.config().slLen());
+            assertTrue(heap.config().quickLists().enabled());
             heap.addPool(memory.baseAddress(), memory.byteSize());
             long block = heap.allocate(1000);                   // 16-byte aligned; allocate(size, 4096) works too
             memory.setLong(block, 42);
