@@ -102,20 +102,28 @@ final class QuickLists {
     }
 
     /**
-     * Takes the most recently parked block of any size out of the lists, for flushing.
+     * Takes the most recently parked block of the largest parked size out of the lists. Linear in the lists.
      *
      * @return its address (its size is in its size word), or 0 if every list is empty
      */
-    long popAny() {
-        if (blockCount() == 0) {
-            return 0;
-        }
-        for (int list = lengths.length - 1; list >= 0; list--) {
-            if (lengths[list] != 0) {
-                return pop((long) list << GRANULARITY_LOG2);
+    long popLargest() {
+        final long largest = largestBlockSize();
+        return largest == 0 ? 0 : pop(largest);
+    }
+
+    /** Receives each block {@link #drain} takes out. */
+    interface DrainedBlock {
+        void take(long blockAddr);
+    }
+
+    /** Takes every parked block out of the lists, one list after another, handing each to {@code sink}. */
+    void drain(final DrainedBlock sink) {
+        for (int list = lengths.length - 1; list > 0 && blockCount() != 0; list--) {
+            final long blockSize = (long) list << GRANULARITY_LOG2;
+            while (lengths[list] != 0) {
+                sink.take(pop(blockSize));
             }
         }
-        throw new IllegalStateException("quick lists count " + blockCount() + " blocks but hold none");
     }
 
     /** @return the size of the largest parked block, or 0 */

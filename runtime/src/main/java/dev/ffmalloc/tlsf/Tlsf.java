@@ -120,6 +120,8 @@ public final class Tlsf implements Allocator {
 
     /** Freed blocks waiting to be handed out again at the same size; counted free, not in use. */
     private final QuickLists quickLists;
+    /** Frees a parked block into the free lists (made once, so that a flush allocates nothing). */
+    private final QuickLists.DrainedBlock mergeBack;
 
     private final AllocatorCounters counters = new AllocatorCounters();
 
@@ -137,6 +139,7 @@ public final class Tlsf implements Allocator {
         this.slBitmaps = new long[config.flLen()];
         this.freeHeads = new long[config.listCount()];
         this.quickLists = new QuickLists(config.quickLists());
+        this.mergeBack = blockAddr -> freeMerging(blockAddr, size(memory.getLong(blockAddr)), true);
     }
 
     /** Creates a heap with the {@linkplain TlsfConfig#DEFAULT default configuration} and no pool. */
@@ -184,7 +187,7 @@ public final class Tlsf implements Allocator {
         // 2. Else the first non-empty free list whose every block is at least that big.
         final int list = findFitList(neededSize);
         if (list < 0) {
-            return flushQuickListsAndRetrySlowPath(byteSize, byteAlignment);
+            return flushUntilFitSlowPath(neededSize, byteSize, byteAlignment);
         }
         // 3. Take its head.
         final long blockAddr = freeHeads[list];
@@ -229,7 +232,7 @@ public final class Tlsf implements Allocator {
         }
         final int list = findFitList(neededSize + maxPadding);
         if (list < 0) {
-            return flushQuickListsAndRetrySlowPath(byteSize, byteAlignment);
+            return flushUntilFitSlowPath(neededSize + maxPadding, byteSize, byteAlignment);
         }
         final long freeAddr = freeHeads[list];
         long blockSize = size(memory.getLong(freeAddr));
@@ -261,29 +264,29 @@ public final class Tlsf implements Allocator {
         return payloadAddr;
     }
 
-    /** Nothing fits: if blocks are parked, merges them all into the free lists and tries once more. */
-    private long flushQuickListsAndRetrySlowPath(final long byteSize, final long byteAlignment) {
-        return flushQuickLists() ? allocateNoCheck(byteSize, byteAlignment) : NO_BLOCK;
+    /**
+     * No free block of {@code searchSize} bytes: merges parked blocks back into the free lists, largest first, until
+     * one fits, then allocates. A parked block as large as the request is enough by itself, so this usually merges
+     * one block; it merges them all before it reports no fit, so parked blocks never make an allocation fail.
+     */
+    private long flushUntilFitSlowPath(final long searchSize, final long byteSize, final long byteAlignment) {
+        long blockAddr;
+        while ((blockAddr = quickLists.popLargest()) != 0) {
+            freeMerging(blockAddr, size(memory.getLong(blockAddr)), true);
+            if (findFitList(searchSize) >= 0) {
+                // The search that failed now succeeds, so this call ends without coming back here.
+                return allocateNoCheck(byteSize, byteAlignment);
+            }
+        }
+        return NO_BLOCK;
     }
 
     /**
      * Frees every block parked in the quick lists into the free lists, merging each with its free neighbours.
-     * Linear in the parked blocks; {@link #allocateNoCheck} calls it before failing, {@link GrowableTlsf#trim} before
-     * giving memory back.
-     *
-     * @return whether any block was parked
+     * Linear in the parked blocks and the lists; {@link GrowableTlsf#trim} calls it before giving memory back.
      */
-    boolean flushQuickLists() {
-        if (quickLists.blockCount() == 0) {
-            return false;
-        }
-        final Memory memory = this.memory;
-        long blockAddr;
-        while ((blockAddr = quickLists.popAny()) != 0) {
-            final long blockSize = size(memory.getLong(blockAddr));
-            freeMerging(blockAddr, blockSize, true);
-        }
-        return true;
+    void flushQuickLists() {
+        quickLists.drain(mergeBack);
     }
 
     /**

@@ -180,6 +180,40 @@ final class TlsfQuickListsTest {
     }
 
     @Test
+    void noFitMergesParkedBlocksLargestFirstAndStopsAtTheFirstFit() {
+        final List<Long> small = new ArrayList<>();
+        final List<Long> large = new ArrayList<>();
+        while (true) {
+            final long smallBlock = tlsf.tryAllocate(500, 16);
+            final long largeBlock = tlsf.tryAllocate(1000, 16);
+            if (smallBlock == 0 || largeBlock == 0) {
+                break;
+            }
+            small.add(smallBlock);
+            large.add(largeBlock);
+        }
+        while (tlsf.tryAllocate(16, 16) != 0) {
+            // fill what is left, so that nothing but parked blocks is free
+        }
+        tlsf.free(small.get(3));
+        tlsf.free(large.get(3));
+        assertEquals(2, tlsf.tlsfStats().parkedBlocks());
+        assertEquals(0, tlsf.tlsfStats().freeBlocks());
+        // 700 bytes: only the parked 1 KiB block can serve it, and only it goes back to the free lists.
+        assertEquals(large.get(3), tlsf.allocate(700));
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
+        assertEquals(small.get(3), tlsf.allocate(500), "the small block is still parked");
+        tlsf.checkIntegrity();
+        // Nothing parked or free can hold 2000 bytes: every parked block goes back, and the request fails.
+        tlsf.free(small.get(5));
+        tlsf.free(large.get(7));
+        assertEquals(0, tlsf.tryAllocate(2000, 16));
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        assertEquals(3, tlsf.tlsfStats().freeBlocks(), "the two, and the 304 bytes split off the 1 KiB block");
+        tlsf.checkIntegrity();
+    }
+
+    @Test
     void parkedBlocksCountAsFreeInTheStatistics() {
         final long tail = tlsf.allocate(100);
         tlsf.allocate(200);
