@@ -52,9 +52,10 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * freed block of up to 4 KiB of request is parked, unmerged, on a short stack for its exact size, and the next
  * request of that size takes it back without splitting, merging or touching a neighbour. Allocate/free pairs of one
  * size, the commonest pattern, then cost one size word write each way. Parked blocks count as free in the
- * statistics; an allocation that finds no fit merges every parked block back first and searches again, so they never
- * make an allocation fail, and {@link GrowableTlsf#trim} does the same before giving memory back. The price: that
- * fallback is linear in the parked blocks (at most depth x sizes), and parked blocks are not merged with their free
+ * statistics; an allocation that finds no fit merges parked blocks back, largest first, until one fits (all of them
+ * before it fails), so they never make an allocation fail, and {@link GrowableTlsf#trim} merges them all before
+ * giving memory back. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the
+ * sizes, and parked blocks are not merged with their free
  * neighbours until then, so a fixed heap's footprint may grow by up to {@link QuickListConfig#maxBytes()}.
  * {@link QuickListConfig#OFF} gives the plain TLSF of the paper and rlsf, constant time in every case.
  *
