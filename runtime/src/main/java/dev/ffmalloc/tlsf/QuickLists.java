@@ -12,9 +12,9 @@ import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
  * at the same size goes out and comes back without splitting, merging, or touching a neighbour or a free list.
  *
  * <p>A block in a quick list stays used for the heap around it (its neighbours never merge with it) and carries
- * {@link TlsfLayout#SIZE_QUICK}, by which a second free of it is caught. {@link Tlsf} merges parked blocks back into the
- * free lists, largest first, when an allocation finds no fit, so parked blocks never cause an out-of-memory; and it
- * bounds what they hold: at most {@link QuickListConfig#depth()} blocks per size and
+ * {@link TlsfLayout#SIZE_QUICK}, by which a second free of it is caught. {@link Tlsf} merges parked blocks back into
+ * the free lists, largest first, when an allocation finds no fit, so parked blocks never cause an out-of-memory; and
+ * it bounds what they hold: at most {@link QuickListConfig#depth()} blocks per size and
  * {@link QuickListConfig#maxBytes()} bytes in all, and never more than an eighth of the heap.
  *
  * <p>The stacks are slices of one Java array, allocated once ({@code depth} addresses per size): pushing and popping
