@@ -32,14 +32,21 @@ import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
  * Each slab has a SlabInfo ({@link SlabInfoLayout}) holding a free-object list (the link is stored in the free object)
  * and an allocation bitmap. SlabInfos are linked into doubly linked lists: full slabs, empty slabs, and the partial
  * slabs in {@code B = min(objectsPerSlab, SlabConfig.partialBuckets())} buckets by objects in use
- * ({@code bucket = inUse * B / objectsPerSlab}), with a 64-bit mask of non-empty buckets. Allocation takes the head of
- * the highest non-empty bucket with one bit scan, so it prefers the fullest partial slab in constant time: exactly
- * when a slab holds at most {@code B} objects, to within {@code objectsPerSlab / B} objects otherwise. The
- * approximation is deliberate: moving a slab to another bucket touches its two list neighbours, random cache lines on
- * a free, so with one bucket per count every free would pay that; with 16 buckets (the default) a slab moves once
- * every {@code objectsPerSlab / 16} operations on it. Filling the fullest slabs first lets the emptiest drain and go
- * back to the backend. Up to {@link SlabConfig#emptySlabsKept()} empty slabs are kept instead of given back, so
- * allocating and freeing at a slab boundary does not call the backend each time.
+ * ({@code bucketOf(inUse) = inUse * B / objectsPerSlab}), with a 64-bit mask of non-empty buckets. Allocation prefers
+ * the fullest partial slab: it takes a slab of the highest real bucket, so exactly the fullest when a slab holds at
+ * most {@code B} objects, to within {@code objectsPerSlab / B} objects otherwise. Filling the fullest slabs first lets
+ * the emptiest drain and go back to the backend. Up to {@link SlabConfig#emptySlabsKept()} empty slabs are kept
+ * instead of given back, so allocating and freeing at a slab boundary does not call the backend each time.
+ *
+ * <h2>Lazy buckets</h2>
+ * Moving a slab between lists touches its two list neighbours and the new list's head: random cache lines, each a
+ * miss that depends on the SlabInfo's own miss. So a free moves a slab only when it leaves the full list or becomes
+ * empty; a partial slab otherwise stays in the bucket it was put in, which may be higher than {@code bucketOf(inUse)}
+ * but never lower (frees only lower the count, and allocation moves a slab up at once). Allocation looks at the head
+ * of the highest non-empty bucket; if that slab's real bucket is lower, it moves it there and looks again. The slab it
+ * ends with has a real bucket equal to the highest recorded one, which bounds every other slab's real bucket: the
+ * preference above holds exactly as with eager buckets. Each such move takes a slab strictly down, after at least one
+ * free since it was last placed, so allocation is constant time amortized over the frees.
  *
  * <h2>Finding the SlabInfo of an object on free</h2>
  * With {@code SMALL} and slab size == page size, by masking the address to its page (no lookup); otherwise through
@@ -76,14 +83,14 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private final boolean masked;
     /** SMALL: the SlabInfo is inside the slab; LARGE: it comes from the backend. */
     private final boolean inlineSlabInfo;
-    /** Bucket of a partial slab = {@code (inUse * bucketFactor) >>> 32}, in {@code [0, partialHeads.length)}. */
+    /** Real bucket of a partial slab = {@code (inUse * bucketFactor) >>> 32}, in {@code [0, partialHeads.length)}. */
     private final long bucketFactor;
     private final int emptySlabsKept;
     /** Non-zero in its low bit, so {@code cookie ^ slabAddr} (page aligned) is never 0, the cleared value. */
     private final long cookie;
     private final AllocatorCounters counters = new AllocatorCounters();
 
-    /** Head SlabInfo of each partial bucket, 0 if empty. */
+    /** Head SlabInfo of each partial bucket, 0 if empty; a slab in bucket b has a real bucket of b or lower. */
     private final long[] partialHeads;
     /** Bit b set iff {@code partialHeads[b] != 0}. */
     private long partialMask;
@@ -153,7 +160,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
     }
 
     /**
-     * Allocates one object, reporting exhaustion without creating garbage. Constant time, apart from a new slab.
+     * Allocates one object, reporting exhaustion without creating garbage. Constant time amortized over the frees
+     * (moving stale slabs to their real bucket, see the class documentation), apart from a new slab.
      *
      * @return the object's address, or {@link #NO_BLOCK} if the backend has no slab left
      * @throws IllegalStateException if the cache is closed
@@ -162,8 +170,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         final Memory memory = this.memory;
         // 1. The fullest partial slab, else a kept empty slab, else a new one (slow path).
         final long partialMask = this.partialMask;
-        final long slabInfoAddr = partialMask != 0
-            ? partialHeads[Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask)] : emptyOrNewSlab();
+        final long slabInfoAddr = partialMask != 0 ? fullestPartialSlab(partialMask) : emptyOrNewSlab();
         if (slabInfoAddr == NO_BLOCK) {
             return NO_BLOCK;
         }
@@ -175,7 +182,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
             strideReciprocal);
         final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
         memory.setLong(wordAddr, memory.getLong(wordAddr) | (1L << objectIndex));
-        // 4. Count it, and move the slab to the list its new count belongs to.
+        // 4. Count it, and move the slab up to the list its new count belongs to (its bucket was its real one).
         final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) + 1;
         memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
         moveToList(slabInfoAddr, listFor(inUse));
@@ -184,7 +191,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
     }
 
     /**
-     * Returns an object to the cache. Constant time, apart from a slab given back to the backend.
+     * Returns an object to the cache. Constant time, apart from a slab given back to the backend. It touches the
+     * object and its SlabInfo, and the slab lists only when the slab was full or becomes empty.
      *
      * <p>Preconditions: none beyond the checked ones; an address that is not a live object of this cache is rejected
      * and the cache is left unchanged. (In the masked configuration the cache reads the would-be SlabInfo word of the
@@ -212,14 +220,12 @@ public final class SlabCache implements Allocator, AutoCloseable {
         memory.setLong(wordAddr, word & ~bit);
         memory.setLong(objectAddr, memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET));
         memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, objectAddr);
-        // 4. Count it, and move the slab to the list its new count belongs to.
+        // 4. Count it. A partial slab stays in its bucket (lazy buckets): only full -> partial and -> empty move it.
         final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) - 1;
         memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
         counters.onFree(objectStride);
-        if (inUse == 0) {
-            onSlabEmptied(slabInfoAddr);
-        } else {
-            moveToList(slabInfoAddr, listFor(inUse));
+        if (inUse == 0 || inUse == objectsPerSlab - 1) {
+            freeSlowPath(slabInfoAddr, inUse);
         }
     }
 
@@ -345,6 +351,33 @@ public final class SlabCache implements Allocator, AutoCloseable {
         AllocatorErrors.checkRequest(byteSize, byteAlignment, objectSize);
         if (byteAlignment > guaranteedAlignment) {
             throw AllocatorErrors.alignmentTooLarge(byteAlignment, guaranteedAlignment);
+        }
+    }
+
+    /**
+     * @param partialMask the non-zero mask of non-empty buckets
+     * @return a partial slab of the highest real bucket, after moving the stale heads met on the way down to theirs
+     */
+    private long fullestPartialSlab(final long partialMask) {
+        int bucket = Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask);
+        long slabInfoAddr = partialHeads[bucket];
+        int realBucket = bucketOf(memory.getInt(slabInfoAddr + IN_USE_OFFSET));
+        while (realBucket != bucket) {
+            assert realBucket < bucket : "a partial slab's bucket is at least its real bucket";
+            moveToList(slabInfoAddr, realBucket);
+            bucket = Long.SIZE - 1 - Long.numberOfLeadingZeros(this.partialMask);
+            slabInfoAddr = partialHeads[bucket];
+            realBucket = bucketOf(memory.getInt(slabInfoAddr + IN_USE_OFFSET));
+        }
+        return slabInfoAddr;
+    }
+
+    /** A free left {@code inUse} objects in a slab that was full or is now empty: move it, or give it back. */
+    private void freeSlowPath(final long slabInfoAddr, final int inUse) {
+        if (inUse == 0) {
+            onSlabEmptied(slabInfoAddr);
+        } else {
+            moveToList(slabInfoAddr, bucketOf(inUse));
         }
     }
 
@@ -511,7 +544,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------- lists
 
-    /** @return the list a slab with {@code inUse} objects in use belongs to */
+    /** @return the list a slab with {@code inUse} objects in use belongs to, its real bucket if partial */
     private int listFor(final int inUse) {
         if (inUse == objectsPerSlab) {
             return LIST_FULL;
@@ -519,6 +552,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         if (inUse == 0) {
             return LIST_EMPTY;
         }
+        return bucketOf(inUse);
+    }
+
+    /** @return the real bucket of a partial slab with {@code inUse} objects in use */
+    private int bucketOf(final int inUse) {
         return (int) ((inUse * bucketFactor) >>> 32);
     }
 
@@ -675,8 +713,13 @@ public final class SlabCache implements Allocator, AutoCloseable {
             + "slab address", slabInfoAddr);
         requireThat(memory.getInt(slabInfoAddr + LIST_INDEX_OFFSET) == list, "list index = list " + list,
             slabInfoAddr);
-        requireThat(inUse >= 0 && inUse <= objectsPerSlab && listFor(inUse) == list,
-            "objects in use (" + inUse + ") belong to list " + list, slabInfoAddr);
+        if (list >= 0) {
+            requireThat(inUse > 0 && inUse < objectsPerSlab && bucketOf(inUse) <= list, "objects in use (" + inUse
+                + ") of a slab in bucket " + list + " are partial, of that bucket or a lower one", slabInfoAddr);
+        } else {
+            requireThat(inUse >= 0 && inUse <= objectsPerSlab && listFor(inUse) == list,
+                "objects in use (" + inUse + ") belong to list " + list, slabInfoAddr);
+        }
         requireThat(!inlineSlabInfo || slabInfoAddr == slabAddr + slabInfoOffset, "SlabInfo at its slab offset",
             slabInfoAddr);
         if (masked) {

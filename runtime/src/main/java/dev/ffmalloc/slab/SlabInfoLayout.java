@@ -35,8 +35,9 @@ import org.agrona.BitUtil;
  * </pre>
  *
  * <p>Invariants: the free list holds exactly the objects whose bitmap bit is clear, and its length is
- * {@code objects per slab - objects in use}; the list index says which list the SlabInfo is linked into and agrees
- * with {@code objects in use} (see {@link SlabCache}); the cookie word equals the owning cache's cookie XOR the slab
+ * {@code objects per slab - objects in use}; the list index says which list the SlabInfo is linked into: the full
+ * list iff every object is in use, the empty list iff none is, else a partial bucket at least as high as the one its
+ * count belongs to (buckets are lazy, see {@link SlabCache}); the cookie word equals the owning cache's cookie XOR the slab
  * address while the slab belongs to the cache and is cleared when the slab goes back to the backend.
  */
 public final class SlabInfoLayout {
