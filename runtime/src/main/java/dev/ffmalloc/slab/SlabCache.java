@@ -12,16 +12,21 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.ffmalloc.slab.SlabInfoLayout.COOKIE_OFFSET;
-import static dev.ffmalloc.slab.SlabInfoLayout.FREE_HEAD_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.FIRST_FREE_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.FREE_LIST_WORD_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.IN_USE_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_EMPTY;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_FULL;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_INDEX_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.NEXT_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_NONE;
+import static dev.ffmalloc.slab.SlabInfoLayout.NO_FREE_OBJECT;
 import static dev.ffmalloc.slab.SlabInfoLayout.PREV_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.SLAB_ADDR_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
+import static dev.ffmalloc.slab.SlabInfoLayout.firstFree;
+import static dev.ffmalloc.slab.SlabInfoLayout.freeListWord;
+import static dev.ffmalloc.slab.SlabInfoLayout.inUse;
 
 /**
  * A slab cache (seed 001, after Bonwick's slab allocator and Linux's SLUB): objects of one size carved from slabs
@@ -174,17 +179,18 @@ public final class SlabCache implements Allocator, AutoCloseable {
         if (slabInfoAddr == NO_BLOCK) {
             return NO_BLOCK;
         }
-        // 2. Pop the first free object; its first word links to the next.
-        final long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET);
-        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, memory.getLong(objectAddr));
+        // 2. Pop the first free object (its link holds the next one's index) and count it: one read and one write of
+        //    the free-list word.
+        final long freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
+        final int objectIndex = firstFree(freeListWord);
+        assert objectIndex != NO_FREE_OBJECT : "a partial or empty slab has a free object";
+        final long objectAddr = slabAddrOf(slabInfoAddr) + objectIndex * objectStride;
+        final int inUse = inUse(freeListWord) + 1;
+        memory.setLong(slabInfoAddr + FREE_LIST_WORD_OFFSET, freeListWord((int) memory.getLong(objectAddr), inUse));
         // 3. Mark it in use in the bitmap.
-        final long objectIndex = Math.multiplyHigh(objectAddr - memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET),
-            strideReciprocal);
         final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
         memory.setLong(wordAddr, memory.getLong(wordAddr) | (1L << objectIndex));
-        // 4. Count it, and move the slab up to the list its new count belongs to (its bucket was its real one).
-        final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) + 1;
-        memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
+        // 4. Move the slab up to the list its new count belongs to (its bucket was its real one).
         moveToList(slabInfoAddr, listFor(inUse));
         counters.onAllocate(objectStride);
         return objectAddr;
@@ -216,15 +222,17 @@ public final class SlabCache implements Allocator, AutoCloseable {
         if ((word & bit) == 0) {
             throw AllocatorErrors.doubleFree(objectAddr);
         }
-        // 3. Clear the bit and push the object on the free list.
+        // 3. Clear the bit, push the object on the free list and count it: one read and one write of the free-list
+        //    word.
         memory.setLong(wordAddr, word & ~bit);
-        memory.setLong(objectAddr, memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET));
-        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, objectAddr);
-        // 4. Count it. A partial slab stays in its bucket (lazy buckets): only full -> partial and -> empty move it.
-        final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) - 1;
-        memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
+        final long freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
+        final int firstFree = firstFree(freeListWord);
+        final int inUse = inUse(freeListWord) - 1;
+        memory.setLong(objectAddr, firstFree);
+        memory.setLong(slabInfoAddr + FREE_LIST_WORD_OFFSET, freeListWord((int) objectIndex, inUse));
         counters.onFree(objectStride);
-        if (inUse == 0 || inUse == objectsPerSlab - 1) {
+        // 4. A partial slab stays in its bucket (lazy buckets): only full -> partial and -> empty move it.
+        if (inUse == 0 || firstFree == NO_FREE_OBJECT) {
             freeSlowPath(slabInfoAddr, inUse);
         }
     }
@@ -425,12 +433,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         return slabInfoAddr;
     }
 
-    /** Writes a new slab's SlabInfo (no object in use) and threads every object on the free list, in address order. */
+    /** Writes a new slab's SlabInfo (no object in use) and threads every object on the free list, in index order. */
     private void formatSlab(final long slabAddr, final long slabInfoAddr) {
         final Memory memory = this.memory;
         memory.setLong(slabInfoAddr + SLAB_ADDR_OFFSET, slabAddr);
-        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, slabAddr);
-        memory.setInt(slabInfoAddr + IN_USE_OFFSET, 0);
+        memory.setLong(slabInfoAddr + FREE_LIST_WORD_OFFSET, freeListWord(0, 0));
         memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, LIST_NONE);
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
         // Word stores, not Memory.fill: a fill may build a slice object, and this runs for every new slab.
@@ -439,11 +446,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         for (long wordAddr = bitmapWordAddr(slabInfoAddr, 0); wordAddr < bitmapEnd; wordAddr += Long.BYTES) {
             memory.setLong(wordAddr, 0L);
         }
-        final long lastObjectAddr = slabAddr + (objectsPerSlab - 1) * objectStride;
-        for (long objectAddr = slabAddr; objectAddr < lastObjectAddr; objectAddr += objectStride) {
-            memory.setLong(objectAddr, objectAddr + objectStride);
+        long objectAddr = slabAddr;
+        for (long objectIndex = 1; objectIndex < objectsPerSlab; objectIndex++, objectAddr += objectStride) {
+            memory.setLong(objectAddr, objectIndex);
         }
-        memory.setLong(lastObjectAddr, 0L);
+        memory.setLong(objectAddr, NO_FREE_OBJECT);
     }
 
     private void widenSlabRange(final long slabAddr) {
@@ -514,7 +521,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
             if (slabInfoAddr == PageMap.MISSING) {
                 throw notAnObject(objectAddr);
             }
-            slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+            slabAddr = slabAddrOf(slabInfoAddr);
         }
         if (memory.getLong(slabInfoAddr + COOKIE_OFFSET) != (cookie ^ slabAddr)) {
             throw notAnObject(objectAddr);
@@ -527,7 +534,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
      * @throws IllegalArgumentException if the address is not on the slab's object grid
      */
     private long objectIndexOf(final long objectAddr, final long slabInfoAddr) {
-        final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+        final long slabAddr = slabAddrOf(slabInfoAddr);
         final long offset = objectAddr - slabAddr;
         final long objectIndex = Math.multiplyHigh(offset, strideReciprocal);
         assert objectIndex == offset / objectStride : "stride reciprocal";
@@ -540,6 +547,15 @@ public final class SlabCache implements Allocator, AutoCloseable {
             throw AllocatorErrors.interiorPointer(objectAddr, objectStart);
         }
         return objectIndex;
+    }
+
+    /**
+     * @return the address of the slab whose SlabInfo is at {@code slabInfoAddr}: computed when the SlabInfo is inside
+     *         the slab, so that the hot paths compute every SlabInfo field's address from the object's address alone
+     *         and issue those loads without waiting for one of them
+     */
+    private long slabAddrOf(final long slabInfoAddr) {
+        return inlineSlabInfo ? slabInfoAddr - slabInfoOffset : memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
     }
 
     // ---------------------------------------------------------------------------------------------- lists
@@ -743,16 +759,14 @@ public final class SlabCache implements Allocator, AutoCloseable {
 
     private void checkFreeList(final long slabInfoAddr, final long slabAddr, final long expectedFree) {
         long free = 0;
-        for (long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET); objectAddr != 0;
-             objectAddr = memory.getLong(objectAddr)) {
+        for (long objectIndex = memory.getInt(slabInfoAddr + FIRST_FREE_OFFSET); objectIndex != NO_FREE_OBJECT;
+             objectIndex = memory.getLong(slabAddr + objectIndex * objectStride)) {
             requireThat(++free <= expectedFree, "free list holds objects per slab - objects in use = " + expectedFree,
                 slabInfoAddr);
-            final long offset = objectAddr - slabAddr;
-            requireThat(offset >= 0 && offset % objectStride == 0 && offset / objectStride < objectsPerSlab,
-                "free object 0x" + Long.toHexString(objectAddr) + " on the slab's grid", slabInfoAddr);
-            final long objectIndex = offset / objectStride;
+            requireThat(objectIndex >= 0 && objectIndex < objectsPerSlab, "free-list link " + objectIndex
+                + " names an object of the slab (0 to " + (objectsPerSlab - 1) + ")", slabInfoAddr);
             requireThat((memory.getLong(bitmapWordAddr(slabInfoAddr, objectIndex)) & (1L << objectIndex)) == 0,
-                "free object 0x" + Long.toHexString(objectAddr) + " has its bitmap bit clear", slabInfoAddr);
+                "free object " + objectIndex + " has its bitmap bit clear", slabInfoAddr);
         }
         requireThat(free == expectedFree, "free list length = " + expectedFree + " (" + free + ")", slabInfoAddr);
     }

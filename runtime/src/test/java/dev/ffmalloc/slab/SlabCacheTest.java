@@ -724,9 +724,10 @@ final class SlabCacheTest {
             Setup.SMALL_ONE_PAGE.config));
         final long objectAddr = cache.allocate();
         final long nextFree = objectAddr + 48;
-        heap.setLong(nextFree, objectAddr + 100);
+        // The first free object (index 1) links to index 84: one past the last object of the slab.
+        heap.setLong(nextFree, 84);
         final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, cache::checkIntegrity);
-        assertEquals("heap corrupted: free object " + hex(objectAddr + 100) + " on the slab's grid, addr="
+        assertEquals("heap corrupted: free-list link 84 names an object of the slab (0 to 83), addr="
             + hex(objectAddr + 4032), thrown.getMessage());
     }
 
