@@ -17,9 +17,13 @@ public final class NativeMemory implements Memory {
     /** The page size this project aligns backing memory to. */
     public static final long PAGE_SIZE = 4096;
 
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    // Unaligned layouts, and the alignment checked on the address with one bit test: the JDK's check for an aligned
+    // layout adds the segment's base to the offset and keeps a comparison for deoptimization, several instructions
+    // on every access, and every one of them waits for the address when it comes from a cache miss.
+    private static final ValueLayout.OfShort SHORT =
+        ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment segment;
     private final long baseAddress;
@@ -86,31 +90,49 @@ public final class NativeMemory implements Memory {
 
     @Override
     public short getShort(final long address) {
+        if ((address & 1) != 0) {
+            throw misaligned(address, Short.BYTES);
+        }
         return segment.get(SHORT, address - baseAddress);
     }
 
     @Override
     public void setShort(final long address, final short value) {
+        if ((address & 1) != 0) {
+            throw misaligned(address, Short.BYTES);
+        }
         segment.set(SHORT, address - baseAddress, value);
     }
 
     @Override
     public int getInt(final long address) {
+        if ((address & 3) != 0) {
+            throw misaligned(address, Integer.BYTES);
+        }
         return segment.get(INT, address - baseAddress);
     }
 
     @Override
     public void setInt(final long address, final int value) {
+        if ((address & 3) != 0) {
+            throw misaligned(address, Integer.BYTES);
+        }
         segment.set(INT, address - baseAddress, value);
     }
 
     @Override
     public long getLong(final long address) {
+        if ((address & 7) != 0) {
+            throw misaligned(address, Long.BYTES);
+        }
         return segment.get(LONG, address - baseAddress);
     }
 
     @Override
     public void setLong(final long address, final long value) {
+        if ((address & 7) != 0) {
+            throw misaligned(address, Long.BYTES);
+        }
         segment.set(LONG, address - baseAddress, value);
     }
 
@@ -127,5 +149,10 @@ public final class NativeMemory implements Memory {
     @Override
     public String toString() {
         return "NativeMemory[0x" + Long.toHexString(baseAddress) + ", 0x" + Long.toHexString(endAddress()) + ")";
+    }
+
+    private static IllegalArgumentException misaligned(final long address, final int byteSize) {
+        return new IllegalArgumentException("access is not naturally aligned: addr=0x" + Long.toHexString(address)
+            + ", byteSize=" + byteSize);
     }
 }

@@ -12,16 +12,21 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.ffmalloc.slab.SlabInfoLayout.COOKIE_OFFSET;
-import static dev.ffmalloc.slab.SlabInfoLayout.FREE_HEAD_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.FIRST_FREE_OFFSET;
+import static dev.ffmalloc.slab.SlabInfoLayout.FREE_LIST_WORD_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.IN_USE_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_EMPTY;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_FULL;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_INDEX_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.NEXT_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.LIST_NONE;
+import static dev.ffmalloc.slab.SlabInfoLayout.NO_FREE_OBJECT;
 import static dev.ffmalloc.slab.SlabInfoLayout.PREV_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.SLAB_ADDR_OFFSET;
 import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
+import static dev.ffmalloc.slab.SlabInfoLayout.firstFree;
+import static dev.ffmalloc.slab.SlabInfoLayout.freeListWord;
+import static dev.ffmalloc.slab.SlabInfoLayout.inUse;
 
 /**
  * A slab cache (seed 001, after Bonwick's slab allocator and Linux's SLUB): objects of one size carved from slabs
@@ -32,14 +37,21 @@ import static dev.ffmalloc.slab.SlabInfoLayout.bitmapWordAddr;
  * Each slab has a SlabInfo ({@link SlabInfoLayout}) holding a free-object list (the link is stored in the free object)
  * and an allocation bitmap. SlabInfos are linked into doubly linked lists: full slabs, empty slabs, and the partial
  * slabs in {@code B = min(objectsPerSlab, SlabConfig.partialBuckets())} buckets by objects in use
- * ({@code bucket = inUse * B / objectsPerSlab}), with a 64-bit mask of non-empty buckets. Allocation takes the head of
- * the highest non-empty bucket with one bit scan, so it prefers the fullest partial slab in constant time: exactly
- * when a slab holds at most {@code B} objects, to within {@code objectsPerSlab / B} objects otherwise. The
- * approximation is deliberate: moving a slab to another bucket touches its two list neighbours, random cache lines on
- * a free, so with one bucket per count every free would pay that; with 16 buckets (the default) a slab moves once
- * every {@code objectsPerSlab / 16} operations on it. Filling the fullest slabs first lets the emptiest drain and go
- * back to the backend. Up to {@link SlabConfig#emptySlabsKept()} empty slabs are kept instead of given back, so
- * allocating and freeing at a slab boundary does not call the backend each time.
+ * ({@code bucketOf(inUse) = inUse * B / objectsPerSlab}), with a 64-bit mask of non-empty buckets. Allocation prefers
+ * the fullest partial slab: it takes a slab of the highest real bucket, so exactly the fullest when a slab holds at
+ * most {@code B} objects, to within {@code objectsPerSlab / B} objects otherwise. Filling the fullest slabs first lets
+ * the emptiest drain and go back to the backend. Up to {@link SlabConfig#emptySlabsKept()} empty slabs are kept
+ * instead of given back, so allocating and freeing at a slab boundary does not call the backend each time.
+ *
+ * <h2>Lazy buckets</h2>
+ * Moving a slab between lists touches its two list neighbours and the new list's head: random cache lines, each a
+ * miss that depends on the SlabInfo's own miss. So a free moves a slab only when it leaves the full list or becomes
+ * empty; a partial slab otherwise stays in the bucket it was put in, which may be higher than {@code bucketOf(inUse)}
+ * but never lower (frees only lower the count, and allocation moves a slab up at once). Allocation looks at the head
+ * of the highest non-empty bucket; if that slab's real bucket is lower, it moves it there and looks again. The slab it
+ * ends with has a real bucket equal to the highest recorded one, which bounds every other slab's real bucket: the
+ * preference above holds exactly as with eager buckets. Each such move takes a slab strictly down, after at least one
+ * free since it was last placed, so allocation is constant time amortized over the frees.
  *
  * <h2>Finding the SlabInfo of an object on free</h2>
  * With {@code SMALL} and slab size == page size, by masking the address to its page (no lookup); otherwise through
@@ -76,14 +88,14 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private final boolean masked;
     /** SMALL: the SlabInfo is inside the slab; LARGE: it comes from the backend. */
     private final boolean inlineSlabInfo;
-    /** Bucket of a partial slab = {@code (inUse * bucketFactor) >>> 32}, in {@code [0, partialHeads.length)}. */
+    /** Real bucket of a partial slab = {@code (inUse * bucketFactor) >>> 32}, in {@code [0, partialHeads.length)}. */
     private final long bucketFactor;
     private final int emptySlabsKept;
     /** Non-zero in its low bit, so {@code cookie ^ slabAddr} (page aligned) is never 0, the cleared value. */
     private final long cookie;
     private final AllocatorCounters counters = new AllocatorCounters();
 
-    /** Head SlabInfo of each partial bucket, 0 if empty. */
+    /** Head SlabInfo of each partial bucket, 0 if empty; a slab in bucket b has a real bucket of b or lower. */
     private final long[] partialHeads;
     /** Bit b set iff {@code partialHeads[b] != 0}. */
     private long partialMask;
@@ -153,7 +165,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
     }
 
     /**
-     * Allocates one object, reporting exhaustion without creating garbage. Constant time, apart from a new slab.
+     * Allocates one object, reporting exhaustion without creating garbage. Constant time amortized over the frees
+     * (moving stale slabs to their real bucket, see the class documentation), apart from a new slab.
      *
      * @return the object's address, or {@link #NO_BLOCK} if the backend has no slab left
      * @throws IllegalStateException if the cache is closed
@@ -162,29 +175,30 @@ public final class SlabCache implements Allocator, AutoCloseable {
         final Memory memory = this.memory;
         // 1. The fullest partial slab, else a kept empty slab, else a new one (slow path).
         final long partialMask = this.partialMask;
-        final long slabInfoAddr = partialMask != 0
-            ? partialHeads[Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask)] : emptyOrNewSlab();
+        final long slabInfoAddr = partialMask != 0 ? fullestPartialSlab(partialMask) : emptyOrNewSlab();
         if (slabInfoAddr == NO_BLOCK) {
             return NO_BLOCK;
         }
-        // 2. Pop the first free object; its first word links to the next.
-        final long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET);
-        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, memory.getLong(objectAddr));
+        // 2. Pop the first free object (its link holds the next one's index) and count it: one read and one write of
+        //    the free-list word.
+        final long freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
+        final int objectIndex = firstFree(freeListWord);
+        assert objectIndex != NO_FREE_OBJECT : "a partial or empty slab has a free object";
+        final long objectAddr = slabAddrOf(slabInfoAddr) + objectIndex * objectStride;
+        final int inUse = inUse(freeListWord) + 1;
+        memory.setLong(slabInfoAddr + FREE_LIST_WORD_OFFSET, freeListWord((int) memory.getLong(objectAddr), inUse));
         // 3. Mark it in use in the bitmap.
-        final long objectIndex = Math.multiplyHigh(objectAddr - memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET),
-            strideReciprocal);
         final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
         memory.setLong(wordAddr, memory.getLong(wordAddr) | (1L << objectIndex));
-        // 4. Count it, and move the slab to the list its new count belongs to.
-        final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) + 1;
-        memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
+        // 4. Move the slab up to the list its new count belongs to (its bucket was its real one).
         moveToList(slabInfoAddr, listFor(inUse));
         counters.onAllocate(objectStride);
         return objectAddr;
     }
 
     /**
-     * Returns an object to the cache. Constant time, apart from a slab given back to the backend.
+     * Returns an object to the cache. Constant time, apart from a slab given back to the backend. It touches the
+     * object and its SlabInfo, and the slab lists only when the slab was full or becomes empty.
      *
      * <p>Preconditions: none beyond the checked ones; an address that is not a live object of this cache is rejected
      * and the cache is left unchanged. (In the masked configuration the cache reads the would-be SlabInfo word of the
@@ -208,18 +222,18 @@ public final class SlabCache implements Allocator, AutoCloseable {
         if ((word & bit) == 0) {
             throw AllocatorErrors.doubleFree(objectAddr);
         }
-        // 3. Clear the bit and push the object on the free list.
+        // 3. Clear the bit, push the object on the free list and count it: one read and one write of the free-list
+        //    word.
         memory.setLong(wordAddr, word & ~bit);
-        memory.setLong(objectAddr, memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET));
-        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, objectAddr);
-        // 4. Count it, and move the slab to the list its new count belongs to.
-        final int inUse = memory.getInt(slabInfoAddr + IN_USE_OFFSET) - 1;
-        memory.setInt(slabInfoAddr + IN_USE_OFFSET, inUse);
+        final long freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
+        final int firstFree = firstFree(freeListWord);
+        final int inUse = inUse(freeListWord) - 1;
+        memory.setLong(objectAddr, firstFree);
+        memory.setLong(slabInfoAddr + FREE_LIST_WORD_OFFSET, freeListWord((int) objectIndex, inUse));
         counters.onFree(objectStride);
-        if (inUse == 0) {
-            onSlabEmptied(slabInfoAddr);
-        } else {
-            moveToList(slabInfoAddr, listFor(inUse));
+        // 4. A partial slab stays in its bucket (lazy buckets): only full -> partial and -> empty move it.
+        if (inUse == 0 || firstFree == NO_FREE_OBJECT) {
+            freeSlowPath(slabInfoAddr, inUse);
         }
     }
 
@@ -348,6 +362,33 @@ public final class SlabCache implements Allocator, AutoCloseable {
         }
     }
 
+    /**
+     * @param partialMask the non-zero mask of non-empty buckets
+     * @return a partial slab of the highest real bucket, after moving the stale heads met on the way down to theirs
+     */
+    private long fullestPartialSlab(final long partialMask) {
+        int bucket = Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask);
+        long slabInfoAddr = partialHeads[bucket];
+        int realBucket = bucketOf(memory.getInt(slabInfoAddr + IN_USE_OFFSET));
+        while (realBucket != bucket) {
+            assert realBucket < bucket : "a partial slab's bucket is at least its real bucket";
+            moveToList(slabInfoAddr, realBucket);
+            bucket = Long.SIZE - 1 - Long.numberOfLeadingZeros(this.partialMask);
+            slabInfoAddr = partialHeads[bucket];
+            realBucket = bucketOf(memory.getInt(slabInfoAddr + IN_USE_OFFSET));
+        }
+        return slabInfoAddr;
+    }
+
+    /** A free left {@code inUse} objects in a slab that was full or is now empty: move it, or give it back. */
+    private void freeSlowPath(final long slabInfoAddr, final int inUse) {
+        if (inUse == 0) {
+            onSlabEmptied(slabInfoAddr);
+        } else {
+            moveToList(slabInfoAddr, bucketOf(inUse));
+        }
+    }
+
     /** @return a slab in the empty list: a kept one, else a new one; or {@link #NO_BLOCK} */
     private long emptyOrNewSlab() {
         if (emptyHead != 0) {
@@ -392,12 +433,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         return slabInfoAddr;
     }
 
-    /** Writes a new slab's SlabInfo (no object in use) and threads every object on the free list, in address order. */
+    /** Writes a new slab's SlabInfo (no object in use) and threads every object on the free list, in index order. */
     private void formatSlab(final long slabAddr, final long slabInfoAddr) {
         final Memory memory = this.memory;
         memory.setLong(slabInfoAddr + SLAB_ADDR_OFFSET, slabAddr);
-        memory.setLong(slabInfoAddr + FREE_HEAD_OFFSET, slabAddr);
-        memory.setInt(slabInfoAddr + IN_USE_OFFSET, 0);
+        memory.setLong(slabInfoAddr + FREE_LIST_WORD_OFFSET, freeListWord(0, 0));
         memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, LIST_NONE);
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
         // Word stores, not Memory.fill: a fill may build a slice object, and this runs for every new slab.
@@ -406,11 +446,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         for (long wordAddr = bitmapWordAddr(slabInfoAddr, 0); wordAddr < bitmapEnd; wordAddr += Long.BYTES) {
             memory.setLong(wordAddr, 0L);
         }
-        final long lastObjectAddr = slabAddr + (objectsPerSlab - 1) * objectStride;
-        for (long objectAddr = slabAddr; objectAddr < lastObjectAddr; objectAddr += objectStride) {
-            memory.setLong(objectAddr, objectAddr + objectStride);
+        long objectAddr = slabAddr;
+        for (long objectIndex = 1; objectIndex < objectsPerSlab; objectIndex++, objectAddr += objectStride) {
+            memory.setLong(objectAddr, objectIndex);
         }
-        memory.setLong(lastObjectAddr, 0L);
+        memory.setLong(objectAddr, NO_FREE_OBJECT);
     }
 
     private void widenSlabRange(final long slabAddr) {
@@ -481,7 +521,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
             if (slabInfoAddr == PageMap.MISSING) {
                 throw notAnObject(objectAddr);
             }
-            slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+            slabAddr = slabAddrOf(slabInfoAddr);
         }
         if (memory.getLong(slabInfoAddr + COOKIE_OFFSET) != (cookie ^ slabAddr)) {
             throw notAnObject(objectAddr);
@@ -494,7 +534,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
      * @throws IllegalArgumentException if the address is not on the slab's object grid
      */
     private long objectIndexOf(final long objectAddr, final long slabInfoAddr) {
-        final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+        final long slabAddr = slabAddrOf(slabInfoAddr);
         final long offset = objectAddr - slabAddr;
         final long objectIndex = Math.multiplyHigh(offset, strideReciprocal);
         assert objectIndex == offset / objectStride : "stride reciprocal";
@@ -509,9 +549,18 @@ public final class SlabCache implements Allocator, AutoCloseable {
         return objectIndex;
     }
 
+    /**
+     * @return the address of the slab whose SlabInfo is at {@code slabInfoAddr}: computed when the SlabInfo is inside
+     *         the slab, so that the hot paths compute every SlabInfo field's address from the object's address alone
+     *         and issue those loads without waiting for one of them
+     */
+    private long slabAddrOf(final long slabInfoAddr) {
+        return inlineSlabInfo ? slabInfoAddr - slabInfoOffset : memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
+    }
+
     // ---------------------------------------------------------------------------------------------- lists
 
-    /** @return the list a slab with {@code inUse} objects in use belongs to */
+    /** @return the list a slab with {@code inUse} objects in use belongs to, its real bucket if partial */
     private int listFor(final int inUse) {
         if (inUse == objectsPerSlab) {
             return LIST_FULL;
@@ -519,6 +568,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         if (inUse == 0) {
             return LIST_EMPTY;
         }
+        return bucketOf(inUse);
+    }
+
+    /** @return the real bucket of a partial slab with {@code inUse} objects in use */
+    private int bucketOf(final int inUse) {
         return (int) ((inUse * bucketFactor) >>> 32);
     }
 
@@ -675,8 +729,13 @@ public final class SlabCache implements Allocator, AutoCloseable {
             + "slab address", slabInfoAddr);
         requireThat(memory.getInt(slabInfoAddr + LIST_INDEX_OFFSET) == list, "list index = list " + list,
             slabInfoAddr);
-        requireThat(inUse >= 0 && inUse <= objectsPerSlab && listFor(inUse) == list,
-            "objects in use (" + inUse + ") belong to list " + list, slabInfoAddr);
+        if (list >= 0) {
+            requireThat(inUse > 0 && inUse < objectsPerSlab && bucketOf(inUse) <= list, "objects in use (" + inUse
+                + ") of a slab in bucket " + list + " are partial, of that bucket or a lower one", slabInfoAddr);
+        } else {
+            requireThat(inUse >= 0 && inUse <= objectsPerSlab && listFor(inUse) == list,
+                "objects in use (" + inUse + ") belong to list " + list, slabInfoAddr);
+        }
         requireThat(!inlineSlabInfo || slabInfoAddr == slabAddr + slabInfoOffset, "SlabInfo at its slab offset",
             slabInfoAddr);
         if (masked) {
@@ -700,16 +759,14 @@ public final class SlabCache implements Allocator, AutoCloseable {
 
     private void checkFreeList(final long slabInfoAddr, final long slabAddr, final long expectedFree) {
         long free = 0;
-        for (long objectAddr = memory.getLong(slabInfoAddr + FREE_HEAD_OFFSET); objectAddr != 0;
-             objectAddr = memory.getLong(objectAddr)) {
+        for (long objectIndex = memory.getInt(slabInfoAddr + FIRST_FREE_OFFSET); objectIndex != NO_FREE_OBJECT;
+             objectIndex = memory.getLong(slabAddr + objectIndex * objectStride)) {
             requireThat(++free <= expectedFree, "free list holds objects per slab - objects in use = " + expectedFree,
                 slabInfoAddr);
-            final long offset = objectAddr - slabAddr;
-            requireThat(offset >= 0 && offset % objectStride == 0 && offset / objectStride < objectsPerSlab,
-                "free object 0x" + Long.toHexString(objectAddr) + " on the slab's grid", slabInfoAddr);
-            final long objectIndex = offset / objectStride;
+            requireThat(objectIndex >= 0 && objectIndex < objectsPerSlab, "free-list link " + objectIndex
+                + " names an object of the slab (0 to " + (objectsPerSlab - 1) + ")", slabInfoAddr);
             requireThat((memory.getLong(bitmapWordAddr(slabInfoAddr, objectIndex)) & (1L << objectIndex)) == 0,
-                "free object 0x" + Long.toHexString(objectAddr) + " has its bitmap bit clear", slabInfoAddr);
+                "free object " + objectIndex + " has its bitmap bit clear", slabInfoAddr);
         }
         requireThat(free == expectedFree, "free list length = " + expectedFree + " (" + free + ")", slabInfoAddr);
     }

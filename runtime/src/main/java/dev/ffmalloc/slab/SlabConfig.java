@@ -32,9 +32,9 @@ public final class SlabConfig {
     public static final int DEFAULT_EMPTY_SLABS_KEPT = 1;
 
     /**
-     * Partial-slab buckets by default: a slab moves between buckets (touching its list neighbours) once every
-     * {@code objectsPerSlab / 16} allocations or frees on it, and the fullest slab is found to within that many
-     * objects.
+     * Partial-slab buckets by default: allocation moves a slab up a bucket (touching its list neighbours) once every
+     * {@code objectsPerSlab / 16} allocations from it, and finds the fullest slab to within that many objects. Frees
+     * move slabs down lazily (see {@link SlabCache}).
      */
     public static final int DEFAULT_PARTIAL_BUCKETS = 16;
 
@@ -114,7 +114,7 @@ public final class SlabConfig {
 
     /**
      * @param count how many buckets partial slabs are sorted into by objects in use, 1 to 64: more buckets find the
-     *              fullest slab more precisely, fewer move slabs between lists less often
+     *              fullest slab more precisely, fewer move slabs between lists less often on allocation
      * @return this configuration with {@code count} partial buckets
      * @throws IllegalArgumentException if {@code count} is out of range
      */

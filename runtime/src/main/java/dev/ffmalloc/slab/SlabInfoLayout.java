@@ -19,12 +19,13 @@ import org.agrona.BitUtil;
  *  |                     slab address (page aligned)               | 16
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                 first free object (0 = none)                  | 24
- *  |                                                               |
+ *  |      index of the first free object (NO_FREE_OBJECT = none)   | 24  \ the free-list word:
+ *  +---------------------------------------------------------------+      one 64-bit load and
+ *  |                     objects in use                            | 28  / store per alloc/free
  *  +---------------------------------------------------------------+
- *  |                     objects in use                            | 32
+ *  |                     list index                                | 32
  *  +---------------------------------------------------------------+
- *  |                     list index                                | 36
+ *  |                     unused                                    | 36
  *  +---------------------------------------------------------------+
  *  |                cache cookie XOR slab address                  | 40
  *  |                                                               |
@@ -34,10 +35,21 @@ import org.agrona.BitUtil;
  *  +---------------------------------------------------------------+
  * </pre>
  *
+ * <p>The free list links objects by index: the first 8 bytes of a free object hold the index of the next free object,
+ * or {@link #NO_FREE_OBJECT} (as a 64-bit value) at the end. Indexes, not addresses, so that the first free object
+ * and the count of objects in use share one 64-bit word ({@link #FREE_LIST_WORD_OFFSET}, little endian): a free or
+ * an allocation reads it once and writes it once, and a free learns from it both whether the slab was full (no
+ * first free object) and whether it is now empty.
+ *
  * <p>Invariants: the free list holds exactly the objects whose bitmap bit is clear, and its length is
- * {@code objects per slab - objects in use}; the list index says which list the SlabInfo is linked into and agrees
- * with {@code objects in use} (see {@link SlabCache}); the cookie word equals the owning cache's cookie XOR the slab
- * address while the slab belongs to the cache and is cleared when the slab goes back to the backend.
+ * {@code objects per slab - objects in use}; the list index says which list the SlabInfo is linked into: the full
+ * list iff every object is in use, the empty list iff none is, else a partial bucket at least as high as the one its
+ * count belongs to (buckets are lazy, see {@link SlabCache}); the cookie word equals the owning cache's cookie XOR the
+ * slab address while the slab belongs to the cache and is cleared when the slab goes back to the backend.
+ *
+ * <p>A free reads the cookie, one bitmap word and the free-list word, and writes the last two: with up to 128 objects
+ * per slab all of them lie in the first 64 bytes. A {@code SMALL} SlabInfo ends its slab, so it starts on a cache line
+ * when its size is a multiple of 64: 4 KiB slabs of 48-byte objects have a 64-byte SlabInfo in the slab's last line.
  */
 public final class SlabInfoLayout {
 
@@ -50,17 +62,20 @@ public final class SlabInfoLayout {
     /** Address of the first byte of the slab; a multiple of the page size. */
     public static final long SLAB_ADDR_OFFSET = NEXT_OFFSET + Long.BYTES;
 
-    /** Address of the first object on the slab's free list, 0 when the slab is full. */
-    public static final long FREE_HEAD_OFFSET = SLAB_ADDR_OFFSET + Long.BYTES;
+    /** The free-list word: {@link #FIRST_FREE_OFFSET} in its low half, {@link #IN_USE_OFFSET} in its high half. */
+    public static final long FREE_LIST_WORD_OFFSET = SLAB_ADDR_OFFSET + Long.BYTES;
 
-    /** Objects of the slab handed out and not freed (a 32-bit count). */
-    public static final long IN_USE_OFFSET = FREE_HEAD_OFFSET + Long.BYTES;
+    /** Index of the first object on the slab's free list (32 bits), {@link #NO_FREE_OBJECT} when the slab is full. */
+    public static final long FIRST_FREE_OFFSET = FREE_LIST_WORD_OFFSET;
+
+    /** Objects of the slab handed out and not freed (32 bits). */
+    public static final long IN_USE_OFFSET = FIRST_FREE_OFFSET + Integer.BYTES;
 
     /** Which list holds the SlabInfo: a partial bucket (0 or more), {@link #LIST_FULL} or {@link #LIST_EMPTY}. */
     public static final long LIST_INDEX_OFFSET = IN_USE_OFFSET + Integer.BYTES;
 
     /** The owning cache's cookie XOR the slab address: tells a slab of this cache from foreign memory. */
-    public static final long COOKIE_OFFSET = LIST_INDEX_OFFSET + Integer.BYTES;
+    public static final long COOKIE_OFFSET = LIST_INDEX_OFFSET + 2 * Integer.BYTES;
 
     /** The allocation bitmap, one bit per object, in 64-bit words. */
     public static final long BITMAP_OFFSET = COOKIE_OFFSET + Long.BYTES;
@@ -83,6 +98,10 @@ public final class SlabInfoLayout {
     /** The free-list link stored in the first 8 bytes of each free object. */
     public static final long FREE_LINK_BYTES = Long.BYTES;
 
+    /** The end of a free list: no first free object (a full slab), or no next one. Never an object index. */
+    public static final int NO_FREE_OBJECT = -1;
+
+
     private SlabInfoLayout() {
     }
 
@@ -94,6 +113,21 @@ public final class SlabInfoLayout {
     /** @return the bytes of a SlabInfo for {@code objectsPerSlab} objects, a multiple of {@link #ALIGNMENT} */
     public static long byteSize(final long objectsPerSlab) {
         return BitUtil.align(BITMAP_OFFSET + bitmapWords(objectsPerSlab) * Long.BYTES, ALIGNMENT);
+    }
+
+    /** @return the free-list word of a slab whose first free object is {@code firstFree} and count {@code inUse} */
+    public static long freeListWord(final int firstFree, final int inUse) {
+        return ((long) inUse << Integer.SIZE) | Integer.toUnsignedLong(firstFree);
+    }
+
+    /** @return the index of the first free object in a free-list word, or {@link #NO_FREE_OBJECT} */
+    public static int firstFree(final long freeListWord) {
+        return (int) freeListWord;
+    }
+
+    /** @return the objects in use in a free-list word */
+    public static int inUse(final long freeListWord) {
+        return (int) (freeListWord >>> Integer.SIZE);
     }
 
     /** @return the address of the bitmap word holding the bit of object {@code objectIndex} */

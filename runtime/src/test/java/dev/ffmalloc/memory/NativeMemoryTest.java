@@ -62,9 +62,19 @@ class NativeMemoryTest {
         try (Arena arena = Arena.ofConfined()) {
             final NativeMemory memory = NativeMemory.allocate(arena, 4096);
             final long address = memory.baseAddress();
-            assertThrows(IllegalArgumentException.class, () -> memory.getLong(address + 4));
-            assertThrows(IllegalArgumentException.class, () -> memory.setInt(address + 2, 1));
-            assertThrows(IllegalArgumentException.class, () -> memory.getShort(address + 1));
+            assertEquals("access is not naturally aligned: addr=0x" + Long.toHexString(address + 4) + ", byteSize=8",
+                assertThrows(IllegalArgumentException.class, () -> memory.getLong(address + 4)).getMessage());
+            assertEquals("access is not naturally aligned: addr=0x" + Long.toHexString(address + 2) + ", byteSize=4",
+                assertThrows(IllegalArgumentException.class, () -> memory.setInt(address + 2, 1)).getMessage());
+            assertEquals("access is not naturally aligned: addr=0x" + Long.toHexString(address + 1) + ", byteSize=2",
+                assertThrows(IllegalArgumentException.class, () -> memory.getShort(address + 1)).getMessage());
+            assertThrows(IllegalArgumentException.class, () -> memory.setLong(address + 12, 1L));
+            assertThrows(IllegalArgumentException.class, () -> memory.getInt(address + 6));
+            assertThrows(IllegalArgumentException.class, () -> memory.setShort(address + 3, (short) 1));
+            // Nothing was written by the rejected stores.
+            for (int offset = 0; offset < 16; offset++) {
+                assertEquals(0, memory.getByte(address + offset));
+            }
         }
     }
 

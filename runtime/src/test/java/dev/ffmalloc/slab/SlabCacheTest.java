@@ -19,6 +19,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -201,7 +202,8 @@ final class SlabCacheTest {
             objects[i] = cache.allocate();
         }
         // Slab A (objects 0..) loses 1 object, slab B half, slab C a quarter: A is fullest, then C, then B. The counts
-        // differ by more than objectsPerSlab / 16, so the slabs sit in different buckets.
+        // differ by more than objectsPerSlab / 16, so their real buckets differ. The frees leave B and C in the bucket
+        // of their first free (lazy buckets), above A: allocation must move them down before it picks A.
         final int quarter = perSlab / 4;
         final int half = perSlab / 2;
         cache.free(objects[0]);
@@ -231,6 +233,146 @@ final class SlabCacheTest {
             cache.slabStats());
         cache.checkIntegrity();
         cache.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    void allocationPrefersTheFullestPartialSlabAfterRandomFreesLeftBucketsStale(final Setup setup) {
+        System.out.println("SlabCacheTest.allocationPrefersTheFullestPartialSlabAfterRandomFreesLeftBucketsStale "
+            + setup + " seed=0x" + Long.toHexString(SEED));
+        final SplittableRandom random = new SplittableRandom(SEED);
+        final SlabConfig config = setup.config;
+        final SlabCache cache = new SlabCache(config, backend(setup, config));
+        final int perSlab = (int) config.objectsPerSlab();
+        final int buckets = Math.min(perSlab, config.partialBuckets());
+        final int slabs = 8;
+        // Objects in use per slab (slabs are numbered by address from the heap base: the backend carves them in order).
+        final int[] inUse = new int[slabs];
+        final List<Long> live = new ArrayList<>();
+        for (int i = 0; i < slabs * perSlab; i++) {
+            final long objectAddr = cache.allocate();
+            inUse[slabOf(objectAddr, config)]++;
+            live.add(objectAddr);
+        }
+        for (int round = 0; round < 40; round++) {
+            // Random frees: most slabs drop below the bucket they were put in when they left the full list.
+            final int frees = random.nextInt(1, live.size() / 2 + 2);
+            for (int i = 0; i < frees && !live.isEmpty(); i++) {
+                final int slot = random.nextInt(live.size());
+                final long objectAddr = live.get(slot);
+                live.set(slot, live.get(live.size() - 1));
+                live.remove(live.size() - 1);
+                cache.free(objectAddr);
+                inUse[slabOf(objectAddr, config)]--;
+            }
+            final int allocations = random.nextInt(1, perSlab + 1);
+            for (int i = 0; i < allocations; i++) {
+                int fullest = -1;
+                for (final int count : inUse) {
+                    if (count > 0 && count < perSlab) {
+                        fullest = Math.max(fullest, count);
+                    }
+                }
+                final long objectAddr = cache.allocate();
+                final int slab = slabOf(objectAddr, config);
+                if (fullest > 0) {
+                    // Exact with one bucket per count, else within one bucket's width: objectsPerSlab / buckets.
+                    final long shortBy = fullest - inUse[slab];
+                    assertTrue(inUse[slab] > 0 && inUse[slab] < perSlab, "a partial slab exists, a partial one serves");
+                    assertTrue(perSlab <= buckets ? shortBy == 0 : shortBy * buckets <= perSlab,
+                        "allocated from a slab with " + inUse[slab] + " in use, the fullest has " + fullest);
+                }
+                inUse[slab]++;
+                live.add(objectAddr);
+            }
+            assertEquals(live.size(), cache.slabStats().objectsInUse());
+            cache.checkIntegrity();
+        }
+        cache.close();
+    }
+
+    private int slabOf(final long objectAddr, final SlabConfig config) {
+        return (int) ((objectAddr - heap.baseAddress()) / config.slabSize());
+    }
+
+    @Test
+    void aFreeMovesASlabOnlyWhenItLeavesTheFullListOrEmpties() {
+        final SlabConfig config = Setup.SMALL_ONE_PAGE.config;
+        final SlabCache cache = new SlabCache(config, backend(Setup.SMALL_ONE_PAGE, config));
+        final long[] objects = new long[84];
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = cache.allocate();
+        }
+        final long slabInfoAddr = objects[0] + config.slabInfoOffset();
+        final long other = cache.allocate();
+        assertEquals(SlabInfoLayout.LIST_FULL, listIndex(slabInfoAddr));
+        cache.free(objects[0]);
+        assertEquals(15, listIndex(slabInfoAddr), "full -> partial: 83 in use, bucket 83 * 16 / 84");
+        for (int i = 1; i <= 40; i++) {
+            cache.free(objects[i]);
+            assertEquals(15, listIndex(slabInfoAddr), "a partial slab stays in its bucket on free");
+        }
+        cache.checkIntegrity();
+        // 43 in use, real bucket 8; the other slab (1 in use) is in bucket 0. Allocation meets the stale slab first.
+        assertEquals(objects[40], cache.allocate(), "the fullest slab, last freed object first");
+        assertEquals(8, listIndex(slabInfoAddr), "moved down to its real bucket, 44 in use still in it");
+        for (int i = 41; i < objects.length; i++) {
+            cache.free(objects[i]);
+        }
+        cache.free(objects[40]);
+        assertEquals(SlabInfoLayout.LIST_EMPTY, listIndex(slabInfoAddr), "emptied: kept as the empty slab");
+        assertEquals(new SlabStats(1, 0, 1, 1, 84, 2 * 4096), cache.slabStats());
+        cache.free(other);
+        cache.checkIntegrity();
+        cache.close();
+    }
+
+    private int listIndex(final long slabInfoAddr) {
+        return heap.getInt(slabInfoAddr + SlabInfoLayout.LIST_INDEX_OFFSET);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Setup.class)
+    void aDoubleFreeInAStaleSlabIsRejectedAndChangesNothing(final Setup setup) {
+        final SlabConfig config = setup.config;
+        final RecordingSlabBackend backend = backend(setup, config);
+        final SlabCache cache = new SlabCache(config, backend);
+        final int perSlab = (int) config.objectsPerSlab();
+        final long[] objects = new long[2 * perSlab];
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = cache.allocate();
+        }
+        // The first slab leaves the full list on its first free and stays in that bucket for the next ones.
+        for (int i = 0; i < perSlab / 2; i++) {
+            cache.free(objects[i]);
+        }
+        final long freed = objects[perSlab / 4];
+        final long slabAddr = heap.baseAddress() + slabOf(freed, config) * config.slabSize();
+        final byte[] before = heap.segment().asSlice(slabAddr - heap.baseAddress(), config.slabSize()).toArray(
+            ValueLayout.JAVA_BYTE);
+        final byte[] slabInfoBefore = slabInfoBytes(backend, freed, config);
+        assertRejected(cache, IllegalStateException.class, "block is already free: addr=" + hex(freed),
+            () -> cache.free(freed));
+        assertTrue(Arrays.equals(before, heap.segment().asSlice(slabAddr - heap.baseAddress(),
+            config.slabSize()).toArray(ValueLayout.JAVA_BYTE)), "slab bytes changed by a rejected free");
+        assertTrue(Arrays.equals(slabInfoBefore, slabInfoBytes(backend, freed, config)),
+            "SlabInfo bytes changed by a rejected free");
+        // The free list is intact: the half freed comes back, last freed first, then nothing else of that slab.
+        for (int i = perSlab / 2 - 1; i >= 0; i--) {
+            assertEquals(objects[i], cache.allocate());
+        }
+        assertEquals(2L * perSlab, cache.slabStats().objectsInUse());
+        cache.checkIntegrity();
+        cache.close();
+    }
+
+    /** The bytes of the SlabInfo of the slab holding {@code objectAddr}, wherever the configuration keeps it. */
+    private byte[] slabInfoBytes(final SlabBackend backend, final long objectAddr, final SlabConfig config) {
+        final long slabAddr = heap.baseAddress() + slabOf(objectAddr, config) * config.slabSize();
+        final long slabInfoAddr = config.sizeType() == ObjectSizeType.SMALL ? slabAddr + config.slabInfoOffset()
+            : backend.slabInfoAddr(slabAddr);
+        return heap.segment().asSlice(slabInfoAddr - heap.baseAddress(), config.slabInfoSize())
+            .toArray(ValueLayout.JAVA_BYTE);
     }
 
     @Test
@@ -582,9 +724,10 @@ final class SlabCacheTest {
             Setup.SMALL_ONE_PAGE.config));
         final long objectAddr = cache.allocate();
         final long nextFree = objectAddr + 48;
-        heap.setLong(nextFree, objectAddr + 100);
+        // The first free object (index 1) links to index 84: one past the last object of the slab.
+        heap.setLong(nextFree, 84);
         final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, cache::checkIntegrity);
-        assertEquals("heap corrupted: free object " + hex(objectAddr + 100) + " on the slab's grid, addr="
+        assertEquals("heap corrupted: free-list link 84 names an object of the slab (0 to 83), addr="
             + hex(objectAddr + 4032), thrown.getMessage());
     }
 
@@ -598,6 +741,20 @@ final class SlabCacheTest {
         final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, cache::checkIntegrity);
         assertEquals("heap corrupted: bits set in the bitmap = objects in use (2 vs 3), addr="
             + hex(objectAddr + 4032), thrown.getMessage());
+    }
+
+    @Test
+    void checkIntegrityFindsAPartialSlabAboveItsBucket() {
+        final SlabCache cache = new SlabCache(Setup.SMALL_ONE_PAGE.config, backend(Setup.SMALL_ONE_PAGE,
+            Setup.SMALL_ONE_PAGE.config));
+        final long objectAddr = cache.allocate();
+        final long slabInfoAddr = objectAddr + 4032;
+        assertEquals(0, listIndex(slabInfoAddr), "1 in use: bucket 0");
+        // A bucket may be stale upward only: a slab whose count is above its bucket would never be found first.
+        heap.setInt(slabInfoAddr + SlabInfoLayout.IN_USE_OFFSET, 40);
+        final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, cache::checkIntegrity);
+        assertEquals("heap corrupted: objects in use (40) of a slab in bucket 0 are partial, of that bucket or a lower "
+            + "one, addr=" + hex(slabInfoAddr), thrown.getMessage());
     }
 
     // ------------------------------------------------------------------------------------ helpers

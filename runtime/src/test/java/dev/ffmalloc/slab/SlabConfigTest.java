@@ -21,6 +21,34 @@ final class SlabConfigTest {
     }
 
     @Test
+    void w3sSlabInfoIsOneCacheLineHoldingEveryFieldAFreeTouches() {
+        // W3: 48-byte objects in 4 KiB slabs. A free touches the cookie, the free-list word and a bitmap word.
+        final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
+        assertEquals(84, config.objectsPerSlab());
+        assertEquals(64, config.slabInfoSize());
+        assertEquals(0, config.slabInfoOffset() % 64, "SlabInfo starts a cache line");
+        final long lastBitmapWordEnd = SlabInfoLayout.BITMAP_OFFSET
+            + SlabInfoLayout.bitmapWords(config.objectsPerSlab()) * Long.BYTES;
+        for (final long fieldEnd : new long[] {SlabInfoLayout.COOKIE_OFFSET + Long.BYTES,
+            SlabInfoLayout.FREE_LIST_WORD_OFFSET + Long.BYTES, lastBitmapWordEnd}) {
+            assertTrue(fieldEnd <= 64, "field ends at " + fieldEnd + ", past the SlabInfo's cache line");
+        }
+    }
+
+    @Test
+    void theFreeListWordPacksTheFirstFreeIndexAndTheCount() {
+        final long word = SlabInfoLayout.freeListWord(83, 1);
+        assertEquals(83, SlabInfoLayout.firstFree(word));
+        assertEquals(1, SlabInfoLayout.inUse(word));
+        final long fullSlab = SlabInfoLayout.freeListWord(SlabInfoLayout.NO_FREE_OBJECT, Integer.MAX_VALUE);
+        assertEquals(SlabInfoLayout.NO_FREE_OBJECT, SlabInfoLayout.firstFree(fullSlab));
+        assertEquals(Integer.MAX_VALUE, SlabInfoLayout.inUse(fullSlab));
+        // Little endian: the first free index is the 32-bit field at FIRST_FREE_OFFSET, the count the one after it.
+        assertEquals(SlabInfoLayout.FREE_LIST_WORD_OFFSET, SlabInfoLayout.FIRST_FREE_OFFSET);
+        assertEquals(SlabInfoLayout.FIRST_FREE_OFFSET + Integer.BYTES, SlabInfoLayout.IN_USE_OFFSET);
+    }
+
+    @Test
     void rejectsASlabSizeThatIsNotAWholeNumberOfPages() {
         assertRejected("slab size is not a whole number of pages: slabSize=6000, pageSize=4096",
             () -> SlabConfig.of(64, 8, 6000, 4096, ObjectSizeType.SMALL));
