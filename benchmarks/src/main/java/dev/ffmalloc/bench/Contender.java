@@ -25,7 +25,9 @@ import dev.ffmalloc.slab.SlabCache;
 import dev.ffmalloc.slab.SlabConfig;
 import dev.ffmalloc.tlsf.ArenaPoolSource;
 import dev.ffmalloc.tlsf.GrowableTlsf;
+import dev.ffmalloc.tlsf.QuickListConfig;
 import dev.ffmalloc.tlsf.Tlsf;
+import dev.ffmalloc.tlsf.TlsfConfig;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
 import java.util.ArrayList;
@@ -103,10 +105,15 @@ public enum Contender {
         fixedHeap((heap, workload, closers) -> BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(),
             BuddyConfig.BYTE_HEAP))),
 
-    /** {@code Tlsf} with the default configuration and the whole heap as one pool. */
-    TLSF("tlsf", Family.GENERAL_PURPOSE, "TLSF, default FLLEN/SLLEN, one pool",
+    /** {@code Tlsf} with the default configuration (quick lists on) and the whole heap as one pool. */
+    TLSF("tlsf", Family.GENERAL_PURPOSE, "TLSF, default configuration, one pool",
         EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
-        fixedHeap((heap, workload, closers) -> tlsf(heap))),
+        fixedHeap((heap, workload, closers) -> tlsf(heap, TlsfConfig.DEFAULT))),
+
+    /** The same without quick lists: the plain TLSF of the paper and rlsf, every free merging at once. */
+    TLSF_PLAIN("tlsf-plain", Family.GENERAL_PURPOSE, "TLSF without quick lists (plain, as rlsf), one pool",
+        EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
+        fixedHeap((heap, workload, closers) -> tlsf(heap, TlsfConfig.DEFAULT.withQuickLists(QuickListConfig.OFF)))),
 
     /**
      * {@code GrowableTlsf} starting empty over an {@code ArenaPoolSource} of 4 KiB units (the heap is the region it
@@ -267,8 +274,8 @@ public enum Contender {
         return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, builder);
     }
 
-    private static Allocator tlsf(final NativeMemory heap) {
-        final Tlsf tlsf = new Tlsf(heap);
+    private static Allocator tlsf(final NativeMemory heap, final TlsfConfig config) {
+        final Tlsf tlsf = new Tlsf(heap, config);
         tlsf.addPool(heap.baseAddress(), heap.byteSize());
         return tlsf;
     }

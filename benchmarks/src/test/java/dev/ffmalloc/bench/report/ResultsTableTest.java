@@ -104,7 +104,7 @@ final class ResultsTableTest {
         assertTrue(table.contains("- JDK: 25.0.3 OpenJDK 64-Bit Server VM 25.0.3+9-LTS; JMH, 1 fork(s), 2 x 1 s"
             + " warm-up, 4 x 1 s measured per benchmark"), table);
         assertTrue(!table.contains("Smoke run"), table);
-        assertTrue(table.contains("| TLSF, default FLLEN/SLLEN, one pool (`tlsf`) | project | 8.0 | - | 2.50x | 0 |"),
+        assertTrue(table.contains("| TLSF, default configuration, one pool (`tlsf`) | project | 8.0 | - | 2.50x | 0 |"),
             table);
         assertTrue(table.contains("| floor (same stores, no allocation) (`floor`) | baseline | 4.0 | - | 5.00x | 0 |"),
             table);
@@ -115,10 +115,10 @@ final class ResultsTableTest {
         assertTrue(table.contains("| buddy, in-band, 16 B min block (`buddy`) | project | 2.0 | - | 0.20x | 0.200 |"),
             table);
         // W4: throughput, 25 / 10.
-        assertTrue(table.contains("| TLSF, default FLLEN/SLLEN, one pool (`tlsf`) | project | 25.0 | - | 2.50x | 0 |"),
+        assertTrue(table.contains("| TLSF, default configuration, one pool (`tlsf`) | project | 25.0 | - | 2.50x | 0 |"),
             table);
         // perl-hash: 500 us / 10,000 ops = 50 ns/op; 1000 / 500 = 2x; 1,200,000 B = 1,172 KiB; 50 B / 10,000 ops.
-        assertTrue(table.contains("| perl-hash | TLSF, default FLLEN/SLLEN, one pool (`tlsf`) | 50.0 | 2.00x | 977 KiB"
+        assertTrue(table.contains("| perl-hash | TLSF, default configuration, one pool (`tlsf`) | 50.0 | 2.00x | 977 KiB"
             + " | 1,172 KiB | 1.20 | 0 | 0 |"), table);
         assertTrue(table.contains("| perl-hash | malloc/free downcall (`malloc`) | 100.0 | 1.00x | 977 KiB |"
             + " not measured | - | 0 | 0 |"), table);
