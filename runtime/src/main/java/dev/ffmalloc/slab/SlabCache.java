@@ -59,9 +59,11 @@ import static dev.ffmalloc.slab.SlabInfoLayout.inUse;
  * (this cache's cookie XOR the slab address) must match, which rejects foreign memory and slabs of other caches.
  *
  * <h2>Costs and limits</h2>
- * {@link #tryAllocate()} and {@link #free(long)} run in constant time and allocate nothing on the Java heap, apart
- * from a slab's first allocation (which builds its free list, linear in the objects per slab) and the calls to the
- * backend. Not thread-safe: wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}. No object constructors or
+ * {@link #free(long)} runs in constant time and {@link #tryAllocate()} in constant time amortized over the frees
+ * (lazy buckets); neither allocates on the Java heap, apart from a slab's first allocation (which builds its free
+ * list, linear in the objects per slab) and the calls to the backend. A free reads three words of the SlabInfo and
+ * writes two of them and the object's link (see {@link SlabInfoLayout}), and touches other SlabInfos only when its
+ * slab leaves the full list or empties. Not thread-safe: wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}. No object constructors or
  * destructors (unlike Bonwick's caches), no per-CPU caches, no colouring.
  */
 public final class SlabCache implements Allocator, AutoCloseable {
