@@ -59,9 +59,11 @@ import static dev.ffmalloc.slab.SlabInfoLayout.inUse;
  * (this cache's cookie XOR the slab address) must match, which rejects foreign memory and slabs of other caches.
  *
  * <h2>Costs and limits</h2>
- * {@link #tryAllocate()} and {@link #free(long)} run in constant time and allocate nothing on the Java heap, apart
- * from a slab's first allocation (which builds its free list, linear in the objects per slab) and the calls to the
- * backend. Not thread-safe: wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}. No object constructors or
+ * {@link #free(long)} runs in constant time and {@link #tryAllocate()} in constant time amortized over the frees
+ * (lazy buckets); neither allocates on the Java heap, apart from a slab's first allocation (which builds its free
+ * list, linear in the objects per slab) and the calls to the backend. A free reads three words of the SlabInfo and
+ * writes two of them and the object's link (see {@link SlabInfoLayout}), and touches other SlabInfos only when its
+ * slab leaves the full list or empties. Not thread-safe: wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}. No object constructors or
  * destructors (unlike Bonwick's caches), no per-CPU caches, no colouring.
  */
 public final class SlabCache implements Allocator, AutoCloseable {
@@ -173,15 +175,32 @@ public final class SlabCache implements Allocator, AutoCloseable {
      */
     public long tryAllocate() {
         final Memory memory = this.memory;
-        // 1. The fullest partial slab, else a kept empty slab, else a new one (slow path).
-        final long partialMask = this.partialMask;
-        final long slabInfoAddr = partialMask != 0 ? fullestPartialSlab(partialMask) : emptyOrNewSlab();
-        if (slabInfoAddr == NO_BLOCK) {
-            return NO_BLOCK;
+        // 1. The head of the highest partial bucket, unless its free-list word shows it stale (slow path: move stale
+        //    heads down); else a kept empty slab, else a new one (slow path).
+        long slabInfoAddr;
+        int list;
+        long freeListWord;
+        if (partialMask != 0) {
+            list = highestBucket();
+            slabInfoAddr = partialHeads[list];
+            freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
+            if (bucketOf(inUse(freeListWord)) != list) {
+                moveStaleHeadsDown();
+                list = highestBucket();
+                slabInfoAddr = partialHeads[list];
+                freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
+            }
+        } else {
+            slabInfoAddr = emptyOrNewSlab();
+            if (slabInfoAddr == NO_BLOCK) {
+                return NO_BLOCK;
+            }
+            list = LIST_EMPTY;
+            freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
         }
-        // 2. Pop the first free object (its link holds the next one's index) and count it: one read and one write of
-        //    the free-list word.
-        final long freeListWord = memory.getLong(slabInfoAddr + FREE_LIST_WORD_OFFSET);
+        assert memory.getInt(slabInfoAddr + LIST_INDEX_OFFSET) == list : "list index";
+        // 2. Pop the first free object (its link holds the next one's index) and count it: one write of the free-list
+        //    word.
         final int objectIndex = firstFree(freeListWord);
         assert objectIndex != NO_FREE_OBJECT : "a partial or empty slab has a free object";
         final long objectAddr = slabAddrOf(slabInfoAddr) + objectIndex * objectStride;
@@ -191,7 +210,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         final long wordAddr = bitmapWordAddr(slabInfoAddr, objectIndex);
         memory.setLong(wordAddr, memory.getLong(wordAddr) | (1L << objectIndex));
         // 4. Move the slab up to the list its new count belongs to (its bucket was its real one).
-        moveToList(slabInfoAddr, listFor(inUse));
+        final int newList = listFor(inUse);
+        if (newList != list) {
+            unlink(slabInfoAddr, list);
+            link(slabInfoAddr, newList);
+        }
         counters.onAllocate(objectStride);
         return objectAddr;
     }
@@ -362,22 +385,26 @@ public final class SlabCache implements Allocator, AutoCloseable {
         }
     }
 
+    /** @return the highest non-empty partial bucket; at least one must be non-empty */
+    private int highestBucket() {
+        return Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask);
+    }
+
     /**
-     * @param partialMask the non-zero mask of non-empty buckets
-     * @return a partial slab of the highest real bucket, after moving the stale heads met on the way down to theirs
+     * Moves the head of the highest partial bucket down to its real bucket, and again, until that head is in its real
+     * bucket: then it is a slab of the highest real bucket.
      */
-    private long fullestPartialSlab(final long partialMask) {
-        int bucket = Long.SIZE - 1 - Long.numberOfLeadingZeros(partialMask);
+    private void moveStaleHeadsDown() {
+        int bucket = highestBucket();
         long slabInfoAddr = partialHeads[bucket];
         int realBucket = bucketOf(memory.getInt(slabInfoAddr + IN_USE_OFFSET));
         while (realBucket != bucket) {
             assert realBucket < bucket : "a partial slab's bucket is at least its real bucket";
             moveToList(slabInfoAddr, realBucket);
-            bucket = Long.SIZE - 1 - Long.numberOfLeadingZeros(this.partialMask);
+            bucket = highestBucket();
             slabInfoAddr = partialHeads[bucket];
             realBucket = bucketOf(memory.getInt(slabInfoAddr + IN_USE_OFFSET));
         }
-        return slabInfoAddr;
     }
 
     /** A free left {@code inUse} objects in a slab that was full or is now empty: move it, or give it back. */

@@ -19,16 +19,16 @@ import org.agrona.BitUtil;
  *  |                     slab address (page aligned)               | 16
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |      index of the first free object (NO_FREE_OBJECT = none)   | 24  \ the free-list word:
- *  +---------------------------------------------------------------+      one 64-bit load and
- *  |                     objects in use                            | 28  / store per alloc/free
+ *  |                     list index                                | 24
  *  +---------------------------------------------------------------+
- *  |                     list index                                | 32
+ *  |                     unused                                    | 28
  *  +---------------------------------------------------------------+
- *  |                     unused                                    | 36
- *  +---------------------------------------------------------------+
- *  |                cache cookie XOR slab address                  | 40
+ *  |                cache cookie XOR slab address                  | 32
  *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |      index of the first free object (NO_FREE_OBJECT = none)   | 40  \ the free-list word:
+ *  +---------------------------------------------------------------+      one 64-bit load and
+ *  |                     objects in use                            | 44  / store per alloc/free
  *  +---------------------------------------------------------------+
  *  |          allocation bitmap: bit i set iff object i in use     | 48
  *  |                     ... ceil(objects / 64) words ...          |
@@ -47,9 +47,11 @@ import org.agrona.BitUtil;
  * count belongs to (buckets are lazy, see {@link SlabCache}); the cookie word equals the owning cache's cookie XOR the
  * slab address while the slab belongs to the cache and is cleared when the slab goes back to the backend.
  *
- * <p>A free reads the cookie, one bitmap word and the free-list word, and writes the last two: with up to 128 objects
- * per slab all of them lie in the first 64 bytes. A {@code SMALL} SlabInfo ends its slab, so it starts on a cache line
- * when its size is a multiple of 64: 4 KiB slabs of 48-byte objects have a 64-byte SlabInfo in the slab's last line.
+ * <p>A free reads the cookie, the free-list word and one bitmap word, and writes the last two; nothing else of the
+ * SlabInfo. They are its last fields, so a {@code SMALL} SlabInfo, which ends its slab, has all of them in the slab's
+ * last cache line when the bitmap has at most 6 words (384 objects): 4 KiB slabs of 48-byte objects have a 64-byte
+ * SlabInfo that is that line, 16 KiB slabs (339 objects) a 96-byte one whose last 64 bytes hold the cookie onwards.
+ * The list links and the slab address, touched when a slab changes lists, come first.
  */
 public final class SlabInfoLayout {
 
@@ -62,8 +64,14 @@ public final class SlabInfoLayout {
     /** Address of the first byte of the slab; a multiple of the page size. */
     public static final long SLAB_ADDR_OFFSET = NEXT_OFFSET + Long.BYTES;
 
+    /** Which list holds the SlabInfo: a partial bucket (0 or more), {@link #LIST_FULL} or {@link #LIST_EMPTY}. */
+    public static final long LIST_INDEX_OFFSET = SLAB_ADDR_OFFSET + Long.BYTES;
+
+    /** The owning cache's cookie XOR the slab address: tells a slab of this cache from foreign memory. */
+    public static final long COOKIE_OFFSET = LIST_INDEX_OFFSET + 2 * Integer.BYTES;
+
     /** The free-list word: {@link #FIRST_FREE_OFFSET} in its low half, {@link #IN_USE_OFFSET} in its high half. */
-    public static final long FREE_LIST_WORD_OFFSET = SLAB_ADDR_OFFSET + Long.BYTES;
+    public static final long FREE_LIST_WORD_OFFSET = COOKIE_OFFSET + Long.BYTES;
 
     /** Index of the first object on the slab's free list (32 bits), {@link #NO_FREE_OBJECT} when the slab is full. */
     public static final long FIRST_FREE_OFFSET = FREE_LIST_WORD_OFFSET;
@@ -71,14 +79,8 @@ public final class SlabInfoLayout {
     /** Objects of the slab handed out and not freed (32 bits). */
     public static final long IN_USE_OFFSET = FIRST_FREE_OFFSET + Integer.BYTES;
 
-    /** Which list holds the SlabInfo: a partial bucket (0 or more), {@link #LIST_FULL} or {@link #LIST_EMPTY}. */
-    public static final long LIST_INDEX_OFFSET = IN_USE_OFFSET + Integer.BYTES;
-
-    /** The owning cache's cookie XOR the slab address: tells a slab of this cache from foreign memory. */
-    public static final long COOKIE_OFFSET = LIST_INDEX_OFFSET + 2 * Integer.BYTES;
-
     /** The allocation bitmap, one bit per object, in 64-bit words. */
-    public static final long BITMAP_OFFSET = COOKIE_OFFSET + Long.BYTES;
+    public static final long BITMAP_OFFSET = FREE_LIST_WORD_OFFSET + Long.BYTES;
 
     /** The most partial-slab buckets a cache may have: one bit each in a 64-bit mask. */
     public static final int MAX_PARTIAL_BUCKETS = Long.SIZE;

@@ -21,18 +21,22 @@ final class SlabConfigTest {
     }
 
     @Test
-    void w3sSlabInfoIsOneCacheLineHoldingEveryFieldAFreeTouches() {
-        // W3: 48-byte objects in 4 KiB slabs. A free touches the cookie, the free-list word and a bitmap word.
-        final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
-        assertEquals(84, config.objectsPerSlab());
-        assertEquals(64, config.slabInfoSize());
-        assertEquals(0, config.slabInfoOffset() % 64, "SlabInfo starts a cache line");
-        final long lastBitmapWordEnd = SlabInfoLayout.BITMAP_OFFSET
-            + SlabInfoLayout.bitmapWords(config.objectsPerSlab()) * Long.BYTES;
-        for (final long fieldEnd : new long[] {SlabInfoLayout.COOKIE_OFFSET + Long.BYTES,
-            SlabInfoLayout.FREE_LIST_WORD_OFFSET + Long.BYTES, lastBitmapWordEnd}) {
-            assertTrue(fieldEnd <= 64, "field ends at " + fieldEnd + ", past the SlabInfo's cache line");
+    void everyFieldAFreeTouchesIsInTheSlabsLastCacheLine() {
+        // A free touches the cookie, the free-list word and one bitmap word. W3's shape (84 objects, 2 bitmap words)
+        // and the 16 KiB one (339 objects: 6 words, the most that fit, in a 96-byte SlabInfo that starts mid-line).
+        for (final SlabConfig config : new SlabConfig[] {SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL),
+            SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL)}) {
+            assertTrue(SlabInfoLayout.bitmapWords(config.objectsPerSlab()) <= 6, config.toString());
+            final long lastLine = config.slabSize() - 64;
+            for (final long fieldOffset : new long[] {SlabInfoLayout.COOKIE_OFFSET,
+                SlabInfoLayout.FREE_LIST_WORD_OFFSET, SlabInfoLayout.BITMAP_OFFSET}) {
+                assertTrue(config.slabInfoOffset() + fieldOffset >= lastLine, "field at " + fieldOffset
+                    + " before the slab's last cache line: " + config);
+            }
         }
+        assertEquals(84, SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL).objectsPerSlab());
+        assertEquals(6, SlabInfoLayout.bitmapWords(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL)
+            .objectsPerSlab()));
     }
 
     @Test
