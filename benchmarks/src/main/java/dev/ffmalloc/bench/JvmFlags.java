@@ -9,7 +9,7 @@ public final class JvmFlags {
     /**
      * Inlines the harness's {@code SlotHeap.pair} (W1) into the benchmark loop, as JMH inlines the benchmark method
      * itself, for every contender alike: left alone, C2 compiles that glue as a method of its own once it is big,
-     * and W1 measures a call boundary besides the allocator (10 ns of TLSF's pair, measured with and without).
+     * and W1 measures a call boundary besides the allocator.
      */
     public static final String INLINE_PAIR = "-XX:CompileCommand=quiet,inline,dev.ffmalloc.bench.heap.SlotHeap::pair";
 

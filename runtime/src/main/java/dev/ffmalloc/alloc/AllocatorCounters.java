@@ -8,8 +8,8 @@ package dev.ffmalloc.alloc;
  *
  * <p>Allocation and free each add to counters of their own, which only ever grow, and the figures in use are their
  * differences: a free never writes a field the next allocation must read back and write again, so the counters put
- * no chain of store-to-load forwarding into a loop of allocate/free pairs (one running total did, and cost a quick
- * pair a fifth of its time). The peak is written only when it rises.
+ * no chain of store-to-load forwarding into a loop of allocate/free pairs (one running total did). The peak is
+ * written only when it rises.
  */
 public final class AllocatorCounters {
 

@@ -66,11 +66,6 @@ final class QuickLists {
         byteLimit = Math.min(config.maxBytes(), heapBytes / HEAP_SHARE_DIVISOR);
     }
 
-    /** @return the most bytes the lists may hold now */
-    long byteLimit() {
-        return byteLimit;
-    }
-
     /** @return whether a freed block of {@code blockSize} bytes may be parked now */
     boolean accepts(final long blockSize) {
         return blockSize <= maxBlockSize && lengths[(int) (blockSize >>> GRANULARITY_LOG2)] < depth

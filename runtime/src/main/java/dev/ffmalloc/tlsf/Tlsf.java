@@ -55,19 +55,19 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * statistics; an allocation that finds no fit merges parked blocks back, largest first, until one fits (all of them
  * before it fails), so they never make an allocation fail, and {@link GrowableTlsf#trim} merges them all before
  * giving memory back. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the
- * sizes, and parked blocks are not merged with their free
- * neighbours until then, so a fixed heap's footprint may grow by up to {@link QuickListConfig#maxBytes()}.
+ * sizes, and parked blocks are not merged with their free neighbours until then, so a fixed heap's footprint may
+ * grow by up to {@link QuickListConfig#maxBytes()}.
  * {@link QuickListConfig#OFF} gives the plain TLSF of the paper and rlsf, constant time in every case.
  *
  * <h2>What it detects</h2>
  * {@link #free}, {@link #reallocate} and {@link #usableSize} check in constant time (after finding the pool: the
  * pool of the previous check, else a binary search over the pools) that the address lies in a pool, is 16-byte
- * aligned, has a header (or padding
- * word) before it whose size fits the pool, and that the next block's back link points to that header; then that
+ * aligned, has a header (or padding word) before it whose size fits the pool, and that the next block's back link
+ * points to that header; then that
  * the block is used. They detect: an address outside every pool, a double free while the freed block has not
  * merged into its predecessor (a parked block is flagged in its size word, so its second free is caught too), and an
- * interior pointer or never-handed-out address inside a pool, unless the
- * bytes before it happen to form a valid-looking header. They cannot detect: a stale address whose block was
+ * interior pointer or never-handed-out address inside a pool, unless the bytes before it happen to form a
+ * valid-looking header. They cannot detect: a stale address whose block was
  * freed and handed out again at the same place (the free frees the new block); user data that mimics a header
  * and the back link after it; a double free of a block that has merged into a free predecessor or of a padded
  * block (both are reported as "not the start of a block", as they no longer are one).

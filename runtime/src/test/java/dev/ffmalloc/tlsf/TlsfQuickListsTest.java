@@ -281,6 +281,14 @@ final class TlsfQuickListsTest {
     }
 
     @Test
+    void theDefaultsAreTheDocumentedOnes() {
+        assertEquals(new QuickListConfig(8, 4096, 8L << 20), QuickListConfig.DEFAULT);
+        assertEquals(QuickListConfig.DEFAULT, TlsfConfig.DEFAULT.quickLists());
+        assertEquals(4096 + 16, QuickListConfig.DEFAULT.maxBlockSize());
+        assertTrue(QuickListConfig.DEFAULT.enabled());
+    }
+
+    @Test
     void badLimitsAreRejectedNamingThem() {
         assertEquals("quick list depth is out of range: depth=-1, min=0, max=64",
             assertThrows(IllegalArgumentException.class, () -> new QuickListConfig(-1, 64, 1024)).getMessage());
