@@ -15,7 +15,8 @@ package dev.ffmalloc.tlsf;
  *   <li>at most 8 MiB parked, and never more than an eighth of the heap: bounds what the lists keep away from
  *       merging, so a fixed heap's footprint grows by at most that much (the shared traces stay at 1.25 or better);
  *       8 MiB is what benchmark W2's 4,096 blocks of 16 B to 4 KiB park at depth 8 (about 2 MiB on average, with
- *       room for its swings). A heap that runs out of fitting free blocks takes every parked block back first.</li>
+ *       room for its swings). Whatever the limits, the heap parks no more than its free lists hold, and a heap that
+ *       runs out of fitting free blocks takes every parked block back first.</li>
  * </ul>
  *
  * @param depth          blocks kept per size, 0 to {@link #MAX_DEPTH}; 0 turns the quick lists off

@@ -15,7 +15,8 @@ import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
  * {@link TlsfLayout#SIZE_QUICK}, by which a second free of it is caught. {@link Tlsf} merges parked blocks back into
  * the free lists, largest first, when an allocation finds no fit, so parked blocks never cause an out-of-memory; and
  * it bounds what they hold: at most {@link QuickListConfig#depth()} blocks per size and
- * {@link QuickListConfig#maxBytes()} bytes in all, and never more than an eighth of the heap.
+ * {@link QuickListConfig#maxBytes()} bytes in all, never more than an eighth of the heap, and never more than the heap's
+ * free lists hold.
  *
  * <p>The stacks are slices of one Java array, allocated once ({@code depth} addresses per size): pushing and popping
  * write no garbage and never touch native memory, so a quick allocation or free costs the heap nothing beyond the
@@ -39,6 +40,8 @@ final class QuickLists {
     private final long[] parked;
     /** Blocks in each list, at most {@link #depth}. */
     private final int[] lengths;
+    /** No list above this one holds a block (list 0, of 0-byte blocks, never does). */
+    private int highestList;
     /**
      * Blocks and bytes ever pushed and ever popped: what is parked is the difference. Push and pop each write only
      * their own pair, so the counts add no store-to-load chain to a free/allocate loop (see AllocatorCounters).
@@ -47,6 +50,8 @@ final class QuickLists {
     private long bytesPushed;
     private long blocksPopped;
     private long bytesPopped;
+    /** Blocks taken out by {@link #popLargest} and {@link #drain}, to go back to the free lists (slow paths). */
+    private long blocksFlushed;
 
     QuickLists(final QuickListConfig config) {
         this.config = config;
@@ -66,16 +71,28 @@ final class QuickLists {
         byteLimit = Math.min(config.maxBytes(), heapBytes / HEAP_SHARE_DIVISOR);
     }
 
-    /** @return whether a freed block of {@code blockSize} bytes may be parked now */
-    boolean accepts(final long blockSize) {
+    /**
+     * @param blockSize     the size of a block being freed
+     * @param freeListBytes the bytes in the heap's free lists now
+     * @return whether the block may be parked now: its list has room, and the parked bytes stay within the byte
+     *         limit and at most {@code freeListBytes}, so that at least half of what is free stays in the free lists,
+     *         where a request of any size can find it. Without that bound, a heap with little free memory (a growable
+     *         heap grows only as far as it must) would park nearly all of it, and most requests of another size would
+     *         find no fit and merge parked blocks back.
+     */
+    boolean accepts(final long blockSize, final long freeListBytes) {
+        final long parkedAfter = bytesPushed - bytesPopped + blockSize;
         return blockSize <= maxBlockSize && lengths[(int) (blockSize >>> GRANULARITY_LOG2)] < depth
-            && bytesPushed - bytesPopped + blockSize <= byteLimit;
+            && parkedAfter <= byteLimit && parkedAfter <= freeListBytes;
     }
 
     /** Parks a block that {@link #accepts} its size; its size word already carries the quick flag. */
     void push(final long blockAddr, final long blockSize) {
         final int list = (int) (blockSize >>> GRANULARITY_LOG2);
         parked[list * depth + lengths[list]++] = blockAddr;
+        if (list > highestList) {
+            highestList = list;
+        }
         blocksPushed++;
         bytesPushed += blockSize;
     }
@@ -103,7 +120,11 @@ final class QuickLists {
      */
     long popLargest() {
         final long largest = largestBlockSize();
-        return largest == 0 ? 0 : pop(largest);
+        if (largest == 0) {
+            return 0;
+        }
+        blocksFlushed++;
+        return pop(largest);
     }
 
     /** Receives each block {@link #drain} takes out. */
@@ -116,27 +137,34 @@ final class QuickLists {
         for (int list = lengths.length - 1; list > 0 && blockCount() != 0; list--) {
             final long blockSize = (long) list << GRANULARITY_LOG2;
             while (lengths[list] != 0) {
+                blocksFlushed++;
                 sink.take(pop(blockSize));
             }
         }
     }
 
-    /** @return the size of the largest parked block, or 0 */
+    /**
+     * @return the size of the largest parked block, or 0. Amortized constant time: the search starts at
+     *         {@link #highestList} and moves it down past the lists it finds empty, which only a push above can
+     *         refill.
+     */
     long largestBlockSize() {
-        if (blockCount() == 0) {
-            return 0;
+        int list = highestList;
+        while (list > 0 && lengths[list] == 0) {
+            list--;
         }
-        for (int list = lengths.length - 1; list > 0; list--) {
-            if (lengths[list] != 0) {
-                return (long) list << GRANULARITY_LOG2;
-            }
-        }
-        return 0;
+        highestList = list;
+        return (long) list << GRANULARITY_LOG2;
     }
 
     /** @return how many blocks are parked */
     long blockCount() {
         return blocksPushed - blocksPopped;
+    }
+
+    /** @return how many allocations, ever, took a parked block: the blocks taken out other than by a flush */
+    long quickAllocations() {
+        return blocksPopped - blocksFlushed;
     }
 
     /** @return the bytes of the parked blocks, headers included */
@@ -155,8 +183,8 @@ final class QuickLists {
     }
 
     /**
-     * Checks the lists' own invariants (lengths within the depth, totals as counted, no block parked twice) and
-     * hands every parked block to {@code blockCheck}.
+     * Checks the lists' own invariants (lengths within the depth, none above the highest list, totals as counted, no
+     * block parked twice) and hands every parked block to {@code blockCheck}.
      *
      * @throws HeapCorruptionException naming the first broken invariant
      */
@@ -170,6 +198,10 @@ final class QuickLists {
             if (length < 0 || length > depth || (length > 0 && blockSize < MIN_BLOCK_SIZE)) {
                 throw new HeapCorruptionException("quick list of " + blockSize + "-byte blocks holds 0 to " + depth
                     + " blocks, none below the minimum block: length=" + length, 0);
+            }
+            if (length > 0 && list > highestList) {
+                throw new HeapCorruptionException("no quick list above the highest one holds a block: list of "
+                    + blockSize + "-byte blocks holds " + length + ", highest list=" + highestList, 0);
             }
             for (int i = 0; i < length; i++) {
                 final long blockAddr = parked[list * depth + i];

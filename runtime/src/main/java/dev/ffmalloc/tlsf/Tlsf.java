@@ -54,7 +54,9 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * size, the commonest pattern, then cost one size word write each way. Parked blocks count as free in the
  * statistics; an allocation that finds no fit merges parked blocks back, largest first, until one fits (all of them
  * before it fails), so they never make an allocation fail, and {@link GrowableTlsf#trim} merges them all before
- * giving memory back. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the
+ * giving memory back. A block is parked only while the parked bytes stay at most the bytes in the free lists, so at
+ * least half of what is free can serve a request of any size, and a heap with little free memory rarely finds no
+ * fit. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the
  * sizes, and parked blocks are not merged with their free neighbours until then, so a fixed heap's footprint may
  * grow by up to {@link QuickListConfig#maxBytes()}.
  * {@link QuickListConfig#OFF} gives the plain TLSF of the paper and rlsf, constant time in every case.
@@ -369,7 +371,7 @@ public final class Tlsf implements Allocator {
         final long blockSize = size(sizeWord);
         counters.onFree(blockSize);
         // A padded block goes straight back: its payload is not where a quick allocation would put it.
-        if ((sizeWord & SIZE_PADDED) == 0 && quickLists.accepts(blockSize)) {
+        if ((sizeWord & SIZE_PADDED) == 0 && quickLists.accepts(blockSize, bytesFree)) {
             memory.setLong(blockAddr, sizeWord | SIZE_QUICK);
             quickLists.push(blockAddr, blockSize);
             return;
@@ -645,7 +647,7 @@ public final class Tlsf implements Allocator {
         final long allFree = bytesFree + quickLists.byteCount();
         final double fragmentation = allFree == 0 ? 0.0 : 1.0 - (double) largest / allFree;
         return new TlsfStats(stats(), poolCount, freeBlockCount, largest, fragmentation, quickLists.blockCount(),
-            quickLists.byteCount());
+            quickLists.byteCount(), quickLists.quickAllocations());
     }
 
     /**

@@ -17,7 +17,9 @@ import dev.ffmalloc.alloc.AllocatorStats;
  * @param fragmentation    {@code 1 - largestFreeBlock / bytesFree}, or 0 if nothing is free
  * @param parkedBlocks     how many freed blocks wait in the quick lists (not in {@code freeBlocks})
  * @param parkedBytes      their bytes, headers included (part of {@code heap.bytesFree()})
+ * @param quickAllocations how many allocations, ever, took a parked block (of {@code heap.allocations()}): the quick
+ *                         lists' hits
  */
 public record TlsfStats(AllocatorStats heap, int pools, long freeBlocks, long largestFreeBlock,
-                        double fragmentation, long parkedBlocks, long parkedBytes) {
+                        double fragmentation, long parkedBlocks, long parkedBytes, long quickAllocations) {
 }

@@ -181,6 +181,8 @@ final class TlsfQuickListsTest {
 
     @Test
     void noFitMergesParkedBlocksLargestFirstAndStopsAtTheFirstFit() {
+        // A reserve too large to park, then pairs of 528- and 1024-byte blocks and 32-byte ones fill the pool.
+        final long reserve = tlsf.allocate(4000);
         final List<Long> small = new ArrayList<>();
         final List<Long> large = new ArrayList<>();
         while (true) {
@@ -193,10 +195,13 @@ final class TlsfQuickListsTest {
             large.add(largeBlock);
         }
         while (tlsf.tryAllocate(16, 16) != 0) {
-            // fill what is left, so that nothing but parked blocks is free
+            // fill what is left
         }
+        // The reserve in the free lists makes room to park two blocks; taken again, nothing but them is free.
+        tlsf.free(reserve);
         tlsf.free(small.get(3));
         tlsf.free(large.get(3));
+        assertEquals(reserve, tlsf.allocate(4000));
         assertEquals(2, tlsf.tlsfStats().parkedBlocks());
         assertEquals(0, tlsf.tlsfStats().freeBlocks());
         // 700 bytes: only the parked 1 KiB block can serve it, and only it goes back to the free lists.
@@ -204,12 +209,41 @@ final class TlsfQuickListsTest {
         assertEquals(1, tlsf.tlsfStats().parkedBlocks());
         assertEquals(small.get(3), tlsf.allocate(500), "the small block is still parked");
         tlsf.checkIntegrity();
-        // Nothing parked or free can hold 2000 bytes: every parked block goes back, and the request fails.
+        // The free lists hold the 304 bytes split off the 1 KiB block: too few to park a 528-byte block beside...
         tlsf.free(small.get(5));
-        tlsf.free(large.get(7));
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        // ... but 832 are enough for one. Nothing parked or free can hold 2000 bytes: the parked block goes back,
+        // and the request fails.
+        tlsf.free(small.get(7));
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
         assertEquals(0, tlsf.tryAllocate(2000, 16));
         assertEquals(0, tlsf.tlsfStats().parkedBlocks());
-        assertEquals(3, tlsf.tlsfStats().freeBlocks(), "the two, and the 304 bytes split off the 1 KiB block");
+        assertEquals(3, tlsf.tlsfStats().freeBlocks(), "the 304 bytes and the two small blocks");
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void theListsNeverHoldMoreThanTheFreeLists() {
+        final long[] blocks = new long[4];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = tlsf.allocate(1000);
+        }
+        // Fill the pool: the free lists are empty.
+        while (tlsf.tryAllocate(16, 16) != 0) {
+            // fill what is left
+        }
+        // Four neighbouring 1 KiB blocks. With 0 bytes in the free lists nothing is parked; 1 KiB there lets
+        // 1 KiB be parked; the next goes to the free lists (merged with the first), and 2 KiB there lets 2 KiB be.
+        tlsf.free(blocks[0]);
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        tlsf.free(blocks[2]);
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
+        tlsf.free(blocks[1]);
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks(), "2 KiB parked would be more than the 1 KiB free");
+        assertEquals(1, tlsf.tlsfStats().freeBlocks(), "the first two merged");
+        tlsf.free(blocks[3]);
+        assertEquals(2, tlsf.tlsfStats().parkedBlocks(), "2 KiB parked, 2 KiB free");
+        assertEquals(2048, tlsf.tlsfStats().parkedBytes());
         tlsf.checkIntegrity();
     }
 
@@ -227,6 +261,25 @@ final class TlsfQuickListsTest {
         final long tailBlock = POOL - 16 - 128 - 224;
         assertEquals(tailBlock, tlsfStats.largestFreeBlock());
         assertEquals(1.0 - (double) tailBlock / (tailBlock + 128), tlsfStats.fragmentation(), 1e-12);
+    }
+
+    @Test
+    void quickAllocationsCountTheAllocationsServedFromTheListsAndNothingElse() {
+        final long small = tlsf.allocate(100);
+        final long large = tlsf.allocate(300);
+        tlsf.allocate(100);
+        tlsf.free(small);
+        tlsf.free(large);
+        assertEquals(small, tlsf.allocate(100));
+        assertEquals(1, tlsf.tlsfStats().quickAllocations());
+        tlsf.allocate(200);
+        assertEquals(1, tlsf.tlsfStats().quickAllocations(), "no 200-byte block was parked");
+        // Nothing can serve this: the parked 300-byte block goes back to the free lists, which is no allocation.
+        assertEquals(0, tlsf.tryAllocate(tlsf.maxAllocationSize(), 16));
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        assertEquals(1, tlsf.tlsfStats().quickAllocations());
+        assertEquals(5, tlsf.stats().allocations());
+        tlsf.checkIntegrity();
     }
 
     @Test
