@@ -17,7 +17,6 @@ import static dev.ffmalloc.tlsf.TlsfLayout.PADDED_PAYLOAD_OFFSET;
 import static dev.ffmalloc.tlsf.TlsfLayout.PAD_SIZE;
 import static dev.ffmalloc.tlsf.TlsfLayout.PAD_TAG;
 import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_SIZE;
-import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_PADDED;
 import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_WORD;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_QUICK;
@@ -25,7 +24,10 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_USED;
 import static dev.ffmalloc.tlsf.TlsfLayout.freePrevLink;
 import static dev.ffmalloc.tlsf.TlsfLayout.isPrevFree;
 import static dev.ffmalloc.tlsf.TlsfLayout.isQuick;
+import static dev.ffmalloc.tlsf.TlsfLayout.flags;
+import static dev.ffmalloc.tlsf.TlsfLayout.hasTagOf;
 import static dev.ffmalloc.tlsf.TlsfLayout.isUsed;
+import static dev.ffmalloc.tlsf.TlsfLayout.sizeWord;
 import static dev.ffmalloc.tlsf.TlsfLayout.linkedAddr;
 import static dev.ffmalloc.tlsf.TlsfLayout.nextFreeAddr;
 import static dev.ffmalloc.tlsf.TlsfLayout.prevFreeAddr;
@@ -64,15 +66,16 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * <h2>What it detects</h2>
  * {@link #free}, {@link #reallocate} and {@link #usableSize} check in constant time (after finding the pool: the
  * pool of the previous check, else a binary search over the pools) that the address lies in a pool, is 16-byte
- * aligned, has a header (or padding word) before it whose size fits the pool, and that the next block's back link
- * points to that header; then that
- * the block is used. They detect: an address outside every pool, a double free while the freed block has not
- * merged into its predecessor (a parked block is flagged in its size word, so its second free is caught too), and an
- * interior pointer or never-handed-out address inside a pool, unless the bytes before it happen to form a
- * valid-looking header. They cannot detect: a stale address whose block was
- * freed and handed out again at the same place (the free frees the new block); user data that mimics a header
- * and the back link after it; a double free of a block that has merged into a free predecessor or of a padded
- * block (both are reported as "not the start of a block", as they no longer are one).
+ * aligned, and has a header (or padding word) before it whose size fits the pool and which carries the
+ * {@linkplain TlsfLayout#addressTag address tag} of its place; then that the block is used. The check reads only
+ * that header, so a free that parks its block touches no other block. They detect: an address outside every pool;
+ * a double free, as "already free" while the block is a block of its own (a parked block is flagged in its size
+ * word, so its second free is caught too), as "not the start of a block" once it has merged into a free predecessor
+ * or moved down (its header is cleared then); and an interior pointer or never-handed-out address inside a pool,
+ * unless the bytes before it happen to form a header with the right tag (a 1-in-32,768 chance for arbitrary data,
+ * none for small numbers and pointers, whose bit 63 is clear). They cannot detect: a stale address whose block was
+ * freed and handed out again at the same place (the free frees the new block); user data that forges a header
+ * with its tag.
  *
  * <h2>Drawbacks</h2>
  * Not thread-safe (wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}); every block costs a 16-byte header,
@@ -183,7 +186,7 @@ public final class Tlsf implements Allocator {
         final Memory memory = this.memory;
         final long quickAddr = quickLists.pop(neededSize);
         if (quickAddr != 0) {
-            memory.setLong(quickAddr, neededSize | SIZE_USED);
+            memory.setLong(quickAddr, sizeWord(quickAddr, neededSize, SIZE_USED));
             counters.onAllocate(neededSize);
             return TlsfLayout.payloadAddr(quickAddr);
         }
@@ -198,7 +201,7 @@ public final class Tlsf implements Allocator {
         assert blockSize >= neededSize : "good fit: a block of list " + list + " is smaller than " + neededSize;
         // 4. Give back the rest if it can be a block, and mark what is left used.
         final long usedSize = takeListHead(blockAddr, blockSize, list, neededSize);
-        memory.setLong(blockAddr, usedSize | SIZE_USED);
+        memory.setLong(blockAddr, sizeWord(blockAddr, usedSize, SIZE_USED));
         counters.onAllocate(usedSize);
         return TlsfLayout.payloadAddr(blockAddr);
     }
@@ -219,7 +222,7 @@ public final class Tlsf implements Allocator {
             return blockSize;
         }
         final long restAddr = blockAddr + keepSize;
-        memory.setLong(restAddr, restSize);
+        memory.setLong(restAddr, sizeWord(restAddr, restSize, 0));
         memory.setLong(prevPhysAddr(restAddr), blockAddr);
         memory.setLong(prevPhysAddr(blockAddr + blockSize), freePrevLink(restAddr));
         listInPlaceOf(restAddr, restSize, blockAddr, blockSize, list);
@@ -250,7 +253,7 @@ public final class Tlsf implements Allocator {
             // The gap can be a block of its own: give it back (its predecessor is used, as freeAddr was free).
             blockAddr = freeAddr + padding;
             blockSize -= padding;
-            memory.setLong(freeAddr, padding);
+            memory.setLong(freeAddr, sizeWord(freeAddr, padding, 0));
             linkFree(freeAddr, padding);
             memory.setLong(prevPhysAddr(blockAddr), freePrevLink(freeAddr));
         } else if (padding != 0) {
@@ -262,7 +265,7 @@ public final class Tlsf implements Allocator {
         // The next block's back link names the block, used now (it named the free block, flagged).
         memory.setLong(prevPhysAddr(blockAddr + blockSize), blockAddr);
         usedSize = splitOff(blockAddr, blockSize, usedSize);
-        memory.setLong(blockAddr, usedSize | flags);
+        memory.setLong(blockAddr, sizeWord(blockAddr, usedSize, flags));
         counters.onAllocate(usedSize);
         return payloadAddr;
     }
@@ -418,7 +421,11 @@ public final class Tlsf implements Allocator {
             size += nextSize;
             endAddr += nextSize;
         }
-        memory.setLong(startAddr, size);
+        memory.setLong(startAddr, sizeWord(startAddr, size, 0));
+        if (startAddr != blockAddr) {
+            // Its header is gone inside the merged block: cleared, so that a second free of it is still caught.
+            memory.setLong(blockAddr, 0);
+        }
         memory.setLong(prevPhysAddr(endAddr), freePrevLink(startAddr));
         if (listedAddr == 0) {
             linkFree(startAddr, size);
@@ -560,7 +567,7 @@ public final class Tlsf implements Allocator {
         final long blockSize = size(sizeWord);
         final long payloadOffset = payloadAddr - blockAddr;
         final long neededSize = Math.max(MIN_BLOCK_SIZE,
-            (payloadOffset + Math.max(newByteSize, 1) + GRANULARITY - 1) & SIZE_MASK);
+            (payloadOffset + Math.max(newByteSize, 1) + GRANULARITY - 1) & -GRANULARITY);
         // 1. Shrink (or keep): the tail goes back, merged with a free next block.
         if (neededSize <= blockSize) {
             return resizeInPlace(blockAddr, sizeWord, blockSize, blockSize, neededSize, payloadAddr);
@@ -582,7 +589,7 @@ public final class Tlsf implements Allocator {
     private long resizeInPlace(final long blockAddr, final long sizeWord, final long oldSize, final long spanSize,
                                final long neededSize, final long payloadAddr) {
         final long newSize = splitOff(blockAddr, spanSize, neededSize);
-        memory.setLong(blockAddr, newSize | (sizeWord & ~SIZE_MASK));
+        memory.setLong(blockAddr, sizeWord(blockAddr, newSize, flags(sizeWord)));
         counters.onResize(oldSize, newSize);
         return payloadAddr;
     }
@@ -606,7 +613,9 @@ public final class Tlsf implements Allocator {
         if (nextFreeSize != 0) {
             unlinkFree(blockAddr + blockSize, nextFreeSize, config.mapFloor(nextFreeSize));
         }
-        // Copy before writing any header the split may place inside the old contents.
+        // The old header goes (the copy may overwrite it with contents), so a second free of the old address is
+        // caught. Copy before writing any header the split may place inside the old contents.
+        memory.setLong(blockAddr, 0);
         memory.copy(payloadAddr, newPayloadAddr, Math.min(blockAddr + blockSize - payloadAddr, newByteSize));
         memory.setLong(prevPhysAddr(prevAddr + spanSize), prevAddr);
         return resizeInPlace(prevAddr, SIZE_USED, blockSize, spanSize, neededSize, newPayloadAddr);
@@ -703,8 +712,7 @@ public final class Tlsf implements Allocator {
         }
         final long blockSize = size(word);
         final long sentinelAddr = TlsfLayout.sentinelAddr(hintPoolEnd);
-        if (blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr
-            || linkedAddr(memory.getLong(prevPhysAddr(blockAddr + blockSize))) != blockAddr) {
+        if (blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr || !hasTagOf(word, blockAddr)) {
             throw AllocatorErrors.notBlockStart(payloadAddr);
         }
         if (!isUsed(word) || isQuick(word)) {
@@ -737,8 +745,8 @@ public final class Tlsf implements Allocator {
         if (Long.compareUnsigned(addr + byteSize, addr) < 0) {
             throw poolWrapsAround(addr, byteSize);
         }
-        final long startAddr = (addr + GRANULARITY - 1) & SIZE_MASK;
-        final long endAddr = (addr + byteSize) & SIZE_MASK;
+        final long startAddr = (addr + GRANULARITY - 1) & -GRANULARITY;
+        final long endAddr = (addr + byteSize) & -GRANULARITY;
         if (Long.compareUnsigned(endAddr, startAddr) <= 0) {
             return 0;
         }
@@ -775,7 +783,7 @@ public final class Tlsf implements Allocator {
         memory.setLong(prevPhysAddr(sentinelAddr), freePrevLink(startAddr));
         memory.setLong(sentinelAddr, SENTINEL_WORD);
         memory.setLong(prevPhysAddr(startAddr), 0);
-        memory.setLong(startAddr, sentinelAddr - startAddr);
+        memory.setLong(startAddr, sizeWord(startAddr, sentinelAddr - startAddr, 0));
         linkFree(startAddr, sentinelAddr - startAddr);
         insertPool(startAddr, endAddr);
     }
@@ -862,7 +870,7 @@ public final class Tlsf implements Allocator {
         } else {
             memory.setLong(prevPhysAddr(newSentinelAddr), freePrevLink(lastAddr));
             memory.setLong(newSentinelAddr, SENTINEL_WORD);
-            memory.setLong(lastAddr, newSentinelAddr - lastAddr);
+            memory.setLong(lastAddr, sizeWord(lastAddr, newSentinelAddr - lastAddr, 0));
             linkFree(lastAddr, newSentinelAddr - lastAddr);
         }
         poolEnds[pool] = newEndAddr;
@@ -1028,6 +1036,10 @@ public final class Tlsf implements Allocator {
             || (isQuick(word) && (word & SIZE_PADDED) != 0)) {
             throw new HeapCorruptionException("flags are valid: word=" + hex(word), blockAddr);
         }
+        if (!hasTagOf(word, blockAddr)) {
+            throw new HeapCorruptionException("size word carries the block's address tag: word=" + hex(word)
+                + ", tag=" + hex(TlsfLayout.addressTag(blockAddr)), blockAddr);
+        }
         final long prevLink = memory.getLong(prevPhysAddr(blockAddr));
         if (linkedAddr(prevLink) != prevAddr) {
             throw new HeapCorruptionException("back link names the previous block: prev=" + hex(prevAddr),
@@ -1103,7 +1115,7 @@ public final class Tlsf implements Allocator {
                 throw new HeapCorruptionException("a parked block lies in a pool", blockAddr);
             }
             final long word = memory.getLong(blockAddr);
-            if (word != (blockSize | SIZE_USED | SIZE_QUICK)) {
+            if (word != sizeWord(blockAddr, blockSize, SIZE_USED | SIZE_QUICK)) {
                 throw new HeapCorruptionException("a parked block is used, flagged quick and of its list's size "
                     + blockSize + ": word=" + hex(word), blockAddr);
             }

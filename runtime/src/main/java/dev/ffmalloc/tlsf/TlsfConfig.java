@@ -6,7 +6,6 @@ import static dev.ffmalloc.tlsf.TlsfLayout.GRANULARITY;
 import static dev.ffmalloc.tlsf.TlsfLayout.HEADER_SIZE;
 import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE_LOG2;
 import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_SIZE;
-import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
 
 /**
  * The parameters of a {@link Tlsf} heap, validated once: FLLEN and SLLEN, with the size-class mapping they define,
@@ -53,14 +52,17 @@ import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_MASK;
  * FLLEN = 32 admits blocks up to 128 GiB, more than any pool this project makes, and costs nothing at run time:
  * the first-level bitmap is one {@code long} whatever its length.
  *
- * @param flLen FLLEN, the number of first-level ranges, 1 to {@link #MAX_FL_LEN} (57)
+ * @param flLen FLLEN, the number of first-level ranges, 1 to {@link #MAX_FL_LEN} (43)
  * @param slLen SLLEN, the number of second-level slices per range, a power of two from 1 to 64
  * @param quickLists the quick lists in front of the free lists ({@link QuickListConfig})
  */
 public record TlsfConfig(int flLen, int slLen, QuickListConfig quickLists) {
 
-    /** Largest FLLEN: blocks stay below {@code 2^62}, so sizes and their sums never overflow a {@code long}. */
-    public static final int MAX_FL_LEN = 62 - MIN_BLOCK_SIZE_LOG2;
+    /**
+     * Largest FLLEN: blocks stay below {@code 2^48} (256 TiB, more than x86_64's 4-level address space), the bound
+     * of the size field, whose top bits hold the {@linkplain TlsfLayout#addressTag address tag}.
+     */
+    public static final int MAX_FL_LEN = TlsfLayout.MAX_BLOCK_SIZE_LOG2 - MIN_BLOCK_SIZE_LOG2;
 
     /** Largest SLLEN: one {@code long} bitmap per first level. */
     public static final int MAX_SL_LEN = Long.SIZE;
@@ -129,7 +131,7 @@ public record TlsfConfig(int flLen, int slLen, QuickListConfig quickLists) {
     public long maxGoodFitBlockSize() {
         final int topLog2 = flLen + MIN_BLOCK_SIZE_LOG2;
         final int sliceLog2 = Math.max(topLog2 - 1 - sli(), 0);
-        return ((1L << topLog2) - (1L << sliceLog2)) & SIZE_MASK;
+        return ((1L << topLog2) - (1L << sliceLog2)) & -GRANULARITY;
     }
 
     /** @return the largest request this configuration can ever serve: the largest block less its header */

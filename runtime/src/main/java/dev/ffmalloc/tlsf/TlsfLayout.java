@@ -7,10 +7,10 @@ package dev.ffmalloc.tlsf;
  * <p>Every block starts at a multiple of {@link #GRANULARITY} and its size is a multiple of it, so the low bits of
  * the size word are free for flags. A pool is a run of blocks followed by a sentinel header:
  * <pre>
- *   63                                                              4   3   2   1   0
- *  +-----------------------------------------------------------------+---+---+---+---+
- *  |              block size in bytes, header included               | 0 | P | Q | U |  +0   size word
- *  +-----------------------------------------------------------------+---+---+---+---+
+ *   63 62          48 47                                            4   3   2   1   0
+ *  +--+--------------+-----------------------------------------------+---+---+---+---+
+ *  | 1|  address tag |         block size in bytes, header included  | 0 | P | Q | U |  +0   size word
+ *  +--+--------------+-----------------------------------------------+---+---+---+---+
  *  |     address of the previous physical block (0: first block of its pool)     | 0 0 0 | F |  +8   back link
  *  +-----------------------------------------------------------------------------+-------+---+
  *  |  free: next block of the same free list (0: tail)   |  used: payload or pad word  |  +16
@@ -31,6 +31,14 @@ package dev.ffmalloc.tlsf;
  *       {@value #PAD_SIZE} bytes when an alignment above the granularity left exactly that much padding.</li>
  *   <li>Overhead per pool: the {@value #SENTINEL_SIZE}-byte sentinel.</li>
  * </ul>
+ *
+ * <p>The top 16 bits of a block's size word are its {@linkplain #addressTag address tag}: bit 63 set, and 15 bits that
+ * hash the block's address. Free checks the tag in the word before the payload instead of reading the next block's
+ * back link, so a free that parks its block touches no other block; an address that is not a block start has the
+ * right tag before it only by a 1-in-32,768 chance, or if its program wrote exactly such a header there (data that
+ * is small numbers or pointers never has bit 63 set). The header of a block that merged into its predecessor or
+ * moved down is cleared, so freeing its old address again is always caught. (Scudo checks its chunk headers the
+ * same way, with a checksum.) The sentinel's word carries no tag.
  *
  * <p>Relations: a sentinel's size word is exactly {@link #SENTINEL_WORD} (no block is that small, so the size tells a
  * sentinel from a block); {@code P} and {@code Q} only appear on used blocks, never together; {@code F} is set in a
@@ -92,8 +100,17 @@ public final class TlsfLayout {
      */
     public static final long PREV_FREE = 1;
 
-    /** The bits of the size word that hold the size. */
-    public static final long SIZE_MASK = -GRANULARITY;
+    /** log2 of the bound on block sizes: the size field ends below the address tag, at bit 48. */
+    public static final int MAX_BLOCK_SIZE_LOG2 = 48;
+
+    /** The bits of the size word that hold the size: bits 4 to 47. */
+    public static final long SIZE_MASK = ((1L << MAX_BLOCK_SIZE_LOG2) - 1) & -GRANULARITY;
+
+    /** The bits of a block's size word that hold its {@linkplain #addressTag address tag}. */
+    public static final long TAG_MASK = -1L << MAX_BLOCK_SIZE_LOG2;
+
+    /** Odd, with well-mixed bits (2^64 over the golden ratio): the top bits of a product depend on every address bit. */
+    private static final long TAG_MULTIPLIER = 0x9E37_79B9_7F4A_7C15L;
 
     /** Bytes of the sentinel header at the end of every pool (size word and back link, no payload). */
     public static final long SENTINEL_SIZE = HEADER_SIZE;
@@ -113,7 +130,7 @@ public final class TlsfLayout {
     static {
         assert MIN_BLOCK_SIZE == 1L << MIN_BLOCK_SIZE_LOG2 : "MIN_BLOCK_SIZE must be a power of two";
         assert MIN_BLOCK_SIZE % GRANULARITY == 0 && HEADER_SIZE % GRANULARITY == 0;
-        assert ((SIZE_USED | SIZE_QUICK | SIZE_PADDED | PAD_TAG) & SIZE_MASK) == 0 : "flags overlap the size";
+        assert ((SIZE_USED | SIZE_QUICK | SIZE_PADDED | PAD_TAG) & (SIZE_MASK | TAG_MASK)) == 0 : "flags overlap";
         assert SENTINEL_SIZE < MIN_BLOCK_SIZE : "the size tells a sentinel from a block";
     }
 
@@ -123,6 +140,29 @@ public final class TlsfLayout {
     /** @return the size in a size word */
     public static long size(final long sizeWord) {
         return sizeWord & SIZE_MASK;
+    }
+
+    /**
+     * @return the address tag of a block at {@code blockAddr}, in place in a size word: bit 63 set, and bits 48 to 62
+     *         of the address times an odd constant (a multiplicative hash, whose top bits mix all the address bits)
+     */
+    public static long addressTag(final long blockAddr) {
+        return (blockAddr * TAG_MULTIPLIER | Long.MIN_VALUE) & TAG_MASK;
+    }
+
+    /** @return the size word of the block at {@code blockAddr}: its tag, {@code size} and {@code flags} */
+    public static long sizeWord(final long blockAddr, final long size, final long flags) {
+        return addressTag(blockAddr) | size | flags;
+    }
+
+    /** @return whether {@code word} carries the address tag of a block at {@code blockAddr} */
+    public static boolean hasTagOf(final long word, final long blockAddr) {
+        return (word & TAG_MASK) == addressTag(blockAddr);
+    }
+
+    /** @return the flag bits of a size word */
+    public static long flags(final long sizeWord) {
+        return sizeWord & (GRANULARITY - 1);
     }
 
     /** @return whether a size word has {@link #SIZE_USED} */
@@ -212,7 +252,7 @@ public final class TlsfLayout {
 
     /** @return the smallest block (header and rounding included) that gives {@code byteSize} usable bytes */
     public static long blockSizeFor(final long byteSize) {
-        final long rounded = (Math.max(byteSize, 1) + HEADER_SIZE + GRANULARITY - 1) & SIZE_MASK;
+        final long rounded = (Math.max(byteSize, 1) + HEADER_SIZE + GRANULARITY - 1) & -GRANULARITY;
         return Math.max(rounded, MIN_BLOCK_SIZE);
     }
 }

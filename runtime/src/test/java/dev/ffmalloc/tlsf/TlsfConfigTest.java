@@ -25,8 +25,8 @@ final class TlsfConfigTest {
 
     @Test
     void rejectsParametersOutOfRangeNamingThem() {
-        assertMessage("FLLEN is out of range: flLen=0, min=1, max=57", () -> new TlsfConfig(0, 16));
-        assertMessage("FLLEN is out of range: flLen=58, min=1, max=57", () -> new TlsfConfig(58, 16));
+        assertMessage("FLLEN is out of range: flLen=0, min=1, max=43", () -> new TlsfConfig(0, 16));
+        assertMessage("FLLEN is out of range: flLen=44, min=1, max=43", () -> new TlsfConfig(44, 16));
         assertMessage("SLLEN is out of range: slLen=0, min=1, max=64", () -> new TlsfConfig(16, 0));
         assertMessage("SLLEN is out of range: slLen=128, min=1, max=64", () -> new TlsfConfig(16, 128));
         assertMessage("SLLEN is not a power of two: slLen=24", () -> new TlsfConfig(16, 24));

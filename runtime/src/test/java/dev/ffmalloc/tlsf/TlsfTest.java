@@ -510,6 +510,67 @@ final class TlsfTest {
     }
 
     @Test
+    void aBlockMergedIntoItsFreePredecessorCannotBeFreedAgain() {
+        addOnePool();
+        final long prev = tlsf.allocate(100);
+        final long block = tlsf.allocate(100);
+        tlsf.allocate(100);
+        tlsf.free(prev);
+        tlsf.free(block);
+        assertEquals(new Block(base, 256, false), TlsfBlocks.of(tlsf, 0).get(0));
+        assertFreeRejectsANonBlockStartChangingNothing(block);
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void theOldAddressOfABlockThatMovedDownCannotBeFreed() {
+        addOnePool();
+        final long prev = tlsf.allocate(300);
+        final long block = tlsf.allocate(200);
+        tlsf.allocate(64);
+        tlsf.free(prev);
+        assertEquals(base + 16, tlsf.reallocate(block, 400, 16));
+        assertFreeRejectsANonBlockStartChangingNothing(block);
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void freeRejectsAHeaderWithoutTheAddressTagOfItsPlace() {
+        addOnePool();
+        final long block = tlsf.allocate(256);
+        final long next = tlsf.allocate(64);
+        // Inside the payload, headers that are right in every field but the tag: none, and another address's.
+        final long fakeBlock = block + 64;
+        for (final long forged : new long[] {64 | TlsfLayout.SIZE_USED,
+            TlsfLayout.sizeWord(TlsfLayout.blockAddrOfPayload(next), 64, TlsfLayout.SIZE_USED)}) {
+            memory.setLong(fakeBlock, forged);
+            memory.setLong(TlsfLayout.prevPhysAddr(fakeBlock + 64), fakeBlock);
+            assertFreeRejectsANonBlockStartChangingNothing(TlsfLayout.payloadAddr(fakeBlock));
+        }
+        tlsf.checkIntegrity();
+    }
+
+    private void assertFreeRejectsANonBlockStartChangingNothing(final long address) {
+        final List<Block> before = TlsfBlocks.of(tlsf, 0);
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> tlsf.free(address));
+        assertEquals("address is not the start of a block: addr=0x" + Long.toHexString(address), thrown.getMessage());
+        assertEquals(before, TlsfBlocks.of(tlsf, 0));
+    }
+
+    @Test
+    void checkIntegrityFindsASizeWordCarryingAnotherBlocksTag() {
+        addOnePool();
+        final long first = tlsf.allocate(100);
+        final long second = tlsf.allocate(100);
+        tlsf.checkIntegrity();
+        memory.setLong(TlsfLayout.blockAddrOfPayload(second),
+            memory.getLong(TlsfLayout.blockAddrOfPayload(first)));
+        final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity);
+        assertTrue(thrown.getMessage().startsWith("heap corrupted: size word carries the block's address tag"),
+            thrown.getMessage());
+    }
+
+    @Test
     void checkIntegrityFindsAFreeBlockInTheWrongList() {
         addOnePool();
         final long first = tlsf.allocate(100);
@@ -518,8 +579,8 @@ final class TlsfTest {
         tlsf.checkIntegrity();
         // Shrink the free block's size word to 96 and give the 32 bytes after it a used header: every physical
         // invariant holds, but the block sits in the list of 128-byte blocks.
-        memory.setLong(base, 96);
-        memory.setLong(base + 96, 32 | TlsfLayout.SIZE_USED);
+        memory.setLong(base, TlsfLayout.sizeWord(base, 96, 0));
+        memory.setLong(base + 96, TlsfLayout.sizeWord(base + 96, 32, TlsfLayout.SIZE_USED));
         memory.setLong(TlsfLayout.prevPhysAddr(base + 96), TlsfLayout.freePrevLink(base));
         memory.setLong(TlsfLayout.prevPhysAddr(base + 128), base + 96);
         final HeapCorruptionException thrown = assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity);
