@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import static dev.ffmalloc.bench.report.ResultIndex.CHURN;
 import static dev.ffmalloc.bench.report.ResultIndex.PAIR;
@@ -91,8 +93,8 @@ public final class ResultsTable {
         line("- Machine: " + machine.getProperty("cpus", "?") + " CPUs (nproc), "
             + machine.getProperty("cpuModel", "CPU model not recorded") + ", " + machine.getProperty("os", "OS not"
             + " recorded") + "; run at " + machine.getProperty("date", "an unrecorded time"));
-        line("- JDK: " + (first == null ? "no results" : first.jvm()) + "; JMH, " + (first == null ? "-"
-            : first.runShape()) + " per benchmark, `-prof gc`");
+        line("- JDK: " + (first == null ? "no results" : first.jvm()) + "; JMH per benchmark, `-prof gc`: "
+            + runShapes(all));
         line("- Ratios: how many times faster than `malloc`/`free` through an FFM downcall measured in the same run"
             + " (above 1 is faster). B/op: Java heap bytes allocated per operation (`gc.alloc.rate.norm`); 0 when"
             + " below " + ResultIndex.ZERO_GARBAGE_BYTES + ", and `~0 (x)` when x (under 1) is JMH's own"
@@ -357,6 +359,20 @@ public final class ResultsTable {
 
     private static String kibibytes(final double bytes) {
         return String.format(Locale.ROOT, "%,.0f KiB", bytes / 1024);
+    }
+
+    /** @return each run shape of the results with the benchmark classes run so, e.g. {@code 3 fork(s), ... (A, B)} */
+    private static String runShapes(final List<BenchmarkResult> all) {
+        final Map<String, Set<String>> classesByShape = new LinkedHashMap<>();
+        for (final BenchmarkResult result : all) {
+            classesByShape.computeIfAbsent(result.runShape(), shape -> new LinkedHashSet<>()).add(result.className());
+        }
+        if (classesByShape.isEmpty()) {
+            return "-";
+        }
+        final List<String> parts = new ArrayList<>();
+        classesByShape.forEach((shape, classes) -> parts.add(shape + " (" + String.join(", ", classes) + ")"));
+        return String.join("; ", parts);
     }
 
     private void line(final String text) {

@@ -101,8 +101,8 @@ final class ResultsTableTest {
         final String table = ResultsTable.render(sampleRun(), machine, "results/suite-1.json");
         assertTrue(table.contains("- Machine: 2 CPUs (nproc), AMD EPYC, Linux 6.1 amd64; run at 2026-11-22T04:00:00Z"),
             table);
-        assertTrue(table.contains("- JDK: 25.0.3 OpenJDK 64-Bit Server VM 25.0.3+9-LTS; JMH, 1 fork(s), 2 x 1 s"
-            + " warm-up, 4 x 1 s measured per benchmark"), table);
+        assertTrue(table.contains("- JDK: 25.0.3 OpenJDK 64-Bit Server VM 25.0.3+9-LTS; JMH per benchmark, `-prof gc`:"
+            + " 1 fork(s), 2 x 1 s warm-up, 4 x 1 s measured (PairBenchmark, "), table);
         assertTrue(!table.contains("Smoke run"), table);
         assertTrue(table.contains("| TLSF, default configuration, one pool (`tlsf`) | project | 8.0 | - | 2.50x | 0 |"),
             table);
