@@ -69,11 +69,12 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * aligned, and has a header (or padding word) before it whose size fits the pool and which carries the
  * {@linkplain TlsfLayout#addressTag address tag} of its place; then that the block is used. The check reads only
  * that header, so a free that parks its block touches no other block. They detect: an address outside every pool;
- * a double free, as "already free" while the block is a block of its own (a parked block is flagged in its size
- * word, so its second free is caught too), as "not the start of a block" once it has merged into a free predecessor
- * or moved down (its header is cleared then); and an interior pointer or never-handed-out address inside a pool,
- * unless the bytes before it happen to form a header with the right tag (a 1-in-32,768 chance for arbitrary data,
- * none for small numbers and pointers, whose bit 63 is clear). They cannot detect: a stale address whose block was
+ * a double free, as "not the start of a block" once the block has merged into a free predecessor or moved down
+ * (its header is cleared then), else as "already free" (its header is still there, flagged free or parked: the
+ * block is free on its own, or a block freed before it absorbed it, even if that memory is handed out again inside
+ * a larger block); and an interior pointer or never-handed-out address inside a pool, unless the bytes before it
+ * happen to form a header with the right tag (a 1-in-32,768 chance for arbitrary data, none for small numbers and
+ * user-space pointers, whose bit 63 is clear, nor for higher-half pointers, whose size bits exceed any pool). They cannot detect: a stale address whose block was
  * freed and handed out again at the same place (the free frees the new block); user data that forges a header
  * with its tag.
  *
@@ -975,7 +976,7 @@ public final class Tlsf implements Allocator {
      * {@inheritDoc}
      *
      * <p>Checks, pool by pool: block sizes are multiples of 16, at least the minimum and add up to the pool;
-     * every back link names the previous block; no two free blocks are adjacent; the sentinel ends the pool.
+     * every size word carries its block's address tag; every back link names the previous block; no two free blocks are adjacent; the sentinel ends the pool.
      * Then, list by list: every block is a free block of a pool, in the list its size maps to, with consistent
      * links; the bitmaps agree with the heads; every free block is in a list; and the counters add up.
      */
