@@ -134,7 +134,7 @@ final class QuickLists {
 
     /** Takes every parked block out of the lists, one list after another, handing each to {@code sink}. */
     void drain(final DrainedBlock sink) {
-        for (int list = lengths.length - 1; list > 0 && blockCount() != 0; list--) {
+        for (int list = highestList; list > 0; list--) {
             final long blockSize = (long) list << GRANULARITY_LOG2;
             while (lengths[list] != 0) {
                 blocksFlushed++;

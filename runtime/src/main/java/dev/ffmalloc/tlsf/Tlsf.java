@@ -58,9 +58,9 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * before it fails), so they never make an allocation fail, and {@link GrowableTlsf#trim} merges them all before
  * giving memory back. A block is parked only while the parked bytes stay at most the bytes in the free lists, so at
  * least half of what is free can serve a request of any size, and a heap with little free memory rarely finds no
- * fit. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the
- * sizes, and parked blocks are not merged with their free neighbours until then, so a fixed heap's footprint may
- * grow by up to {@link QuickListConfig#maxBytes()}.
+ * fit. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the sizes, and parked
+ * blocks are not merged with their free neighbours until then, so a fixed heap's footprint may grow by up to
+ * {@link QuickListConfig#maxBytes()}.
  * {@link QuickListConfig#OFF} gives the plain TLSF of the paper and rlsf, constant time in every case.
  *
  * <h2>What it detects</h2>
@@ -74,9 +74,9 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * block is free on its own, or a block freed before it absorbed it, even if that memory is handed out again inside
  * a larger block); and an interior pointer or never-handed-out address inside a pool, unless the bytes before it
  * happen to form a header with the right tag (a 1-in-32,768 chance for arbitrary data, none for small numbers and
- * user-space pointers, whose bit 63 is clear, nor for higher-half pointers, whose size bits exceed any pool). They cannot detect: a stale address whose block was
- * freed and handed out again at the same place (the free frees the new block); user data that forges a header
- * with its tag.
+ * user-space pointers, whose bit 63 is clear, nor for higher-half pointers, whose size bits exceed any pool). They
+ * cannot detect: a stale address whose block was freed and handed out again at the same place (the free frees the
+ * new block); user data that forges a header with its tag.
  *
  * <h2>Drawbacks</h2>
  * Not thread-safe (wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}); every block costs a 16-byte header,

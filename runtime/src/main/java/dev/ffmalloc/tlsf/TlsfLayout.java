@@ -37,9 +37,9 @@ package dev.ffmalloc.tlsf;
  * back link, so a free that parks its block touches no other block; an address that is not a block start has the
  * right tag before it only by a 1-in-32,768 chance, or if its program wrote exactly such a header there (data that
  * is small numbers or user-space pointers never has bit 63 set, and a higher-half pointer, which has, reads as a size
- * far beyond any pool). The header of a block that merged into its predecessor or
- * moved down is cleared, so freeing its old address again is always caught. (Scudo checks its chunk headers the
- * same way, with a checksum.) The sentinel's word carries no tag.
+ * far beyond any pool). The header of a block that merged into its predecessor or moved down is cleared, so freeing
+ * its old address again is always caught. (Scudo checks its chunk headers the same way, with a checksum.) The
+ * sentinel's word carries no tag.
  *
  * <p>Relations: a sentinel's size word is exactly {@link #SENTINEL_WORD} (no block is that small, so the size tells a
  * sentinel from a block); {@code P} and {@code Q} only appear on used blocks, never together; {@code F} is set in a
