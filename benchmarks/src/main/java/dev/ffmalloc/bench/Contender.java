@@ -13,6 +13,7 @@ import dev.ffmalloc.bench.heap.HeapErrors;
 import dev.ffmalloc.bench.heap.MallocSlots;
 import dev.ffmalloc.bench.heap.NettySlots;
 import dev.ffmalloc.bench.heap.ProjectHeap;
+import dev.ffmalloc.bench.heap.SlabFreeFloorSlots;
 import dev.ffmalloc.bench.heap.SlicingSlots;
 import dev.ffmalloc.bench.workload.Workload;
 import dev.ffmalloc.memory.NativeMemory;
@@ -54,6 +55,14 @@ public enum Contender {
     /** The same stores into a preallocated segment, without allocating. */
     FLOOR("floor", Family.BASELINE, "floor (same stores, no allocation)", EnumSet.of(PAIR, CHURN, TWO_THREAD_CHURN),
         (workload, heapBytes) -> slots -> new FloorSlots(slots, workload.largestBlockBytes())),
+
+    /**
+     * W3's floor under any slab free: the slot, metadata-line and object accesses such a free makes, with no logic
+     * (see {@code SlabFreeFloorSlots}).
+     */
+    FLOOR_SLAB_FREE("floor-slab-free", Family.BASELINE, "floor of a slab free (its memory accesses, no logic)",
+        EnumSet.of(SLAB_OBJECTS), (workload, heapBytes) -> slots -> new SlabFreeFloorSlots(slots,
+            workload.largestBlockBytes(), 0)),
 
     /** {@code SegmentAllocator.slicingAllocator} over a large segment: bump, never free (W1's lower bound). */
     SLICING("slicing", Family.BASELINE, "slicingAllocator bump, no free", EnumSet.of(PAIR),

@@ -109,7 +109,8 @@ public class SlabObjectsBenchmark {
         freeInOrder(round.heap, round.freeOrder);
     }
 
-    private static void allocateInOrder(final SlotHeap heap) {
+    /** W3's allocating half: block {@code i} into slot {@code i}, storing {@code i} in it. */
+    static void allocateInOrder(final SlotHeap heap) {
         for (int block = 0; block < BLOCKS; block++) {
             if (!heap.allocate(block, FreeOrderPermutation.OBJECT_BYTE_SIZE, FreeOrderPermutation.BYTE_ALIGNMENT)) {
                 throw HeapErrors.noRoom(FreeOrderPermutation.OBJECT_BYTE_SIZE, FreeOrderPermutation.BYTE_ALIGNMENT);
@@ -118,7 +119,8 @@ public class SlabObjectsBenchmark {
         }
     }
 
-    private static void freeInOrder(final SlotHeap heap, final int[] freeOrder) {
+    /** W3's freeing half: every slot, in the free order. */
+    static void freeInOrder(final SlotHeap heap, final int[] freeOrder) {
         for (final int block : freeOrder) {
             heap.free(block);
         }

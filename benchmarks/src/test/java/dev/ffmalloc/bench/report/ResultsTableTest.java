@@ -92,6 +92,24 @@ final class ResultsTableTest {
     }
 
     @Test
+    void theSlabTargetJudgesTheSlowerHalfOfTheBestCacheAndNamesTheFloorOfAFree() {
+        final List<String> entries = new ArrayList<>();
+        for (final String[] result : new String[][] {
+            {"malloc", "200.0", "300.0"}, {"slab", "25.0", "100.0"}, {"slab-16k-native", "40.0", "75.0"},
+            {"floor-slab-free", "4.0", "40.0"}}) {
+            entries.add(entry("SlabObjectsBenchmark.allocation", "avgt", "\"contender\": \"" + result[0] + "\"",
+                Double.parseDouble(result[1]), "ns/op", gc(0.0)));
+            entries.add(entry("SlabObjectsBenchmark.free", "avgt", "\"contender\": \"" + result[0] + "\"",
+                Double.parseDouble(result[2]), "ns/op", gc(0.0)));
+        }
+        final Targets.Target slab = Targets.evaluate(new ResultIndex(BenchmarkResult.readAll(
+            "[" + String.join(",", entries) + "]"))).get(3);
+        // slab: 8x and 3x, worst 3x; slab-16k-native: 5x and 4x, worst 4x; the floor is a baseline, never the best.
+        assertEquals("slab-16k-native: allocation 5.00x, free 4.00x (floor-slab-free: 7.50x)", slab.measured());
+        assertEquals(Targets.Status.MISSED, slab.status());
+    }
+
+    @Test
     void tablesShowScoresRatiosBytesFootprintsAndOtherBenchmarks() {
         final Properties machine = new Properties();
         machine.setProperty("cpus", "2");
