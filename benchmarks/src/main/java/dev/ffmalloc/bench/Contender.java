@@ -135,17 +135,29 @@ public enum Contender {
 
     /** {@code SlabCache} of the workload's block size, 4 KiB slabs of one page (SlabInfo found by masking). */
     SLAB("slab", Family.SPECIAL_PURPOSE, "slab cache, slab = page (masking)", EnumSet.of(PAIR, SLAB_OBJECTS),
-        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 1, AgronaPageMap::new))),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4 << 10, 4 << 10,
+            AgronaPageMap::new))),
 
     /** The same with 16 KiB slabs: the SlabInfo is found through Agrona's {@code Long2LongHashMap}. */
     SLAB_MULTI_PAGE_AGRONA("slab-16k-agrona", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, Agrona page map",
         EnumSet.of(SLAB_OBJECTS),
-        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4, AgronaPageMap::new))),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 16 << 10, 4 << 10,
+            AgronaPageMap::new))),
 
     /** The same with 16 KiB slabs: the SlabInfo is found through the native open-addressing page map. */
     SLAB_MULTI_PAGE_NATIVE("slab-16k-native", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, native page map",
         EnumSet.of(SLAB_OBJECTS),
-        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4, NativePageMap::new)));
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 16 << 10, 4 << 10,
+            NativePageMap::new))),
+
+    /**
+     * 16 KiB slabs that are the cache's pages: the SlabInfo is found by masking, as for one-page slabs, with a quarter
+     * of their SlabInfos (the page map is never asked).
+     */
+    SLAB_MASKED_16K("slab-16k-masked", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab = 16 KiB cache page (masking)",
+        EnumSet.of(SLAB_OBJECTS),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 16 << 10, 16 << 10,
+            AgronaPageMap::new)));
 
     /** The contender every ratio of the results table is taken against. */
     public static final Contender REFERENCE = MALLOC;
@@ -291,17 +303,18 @@ public enum Contender {
 
     /**
      * A slab cache of the workload's block size (alignment 8, {@code SMALL}: SlabInfo inside the slab) whose slabs
-     * of {@code slabPages} pages come from an in-band buddy allocator of page frames over the whole heap.
+     * come from an in-band buddy allocator of page frames over the whole heap, whose blocks are aligned to their size.
+     * The SlabInfo is found by masking when the slab is one of the cache's pages, else through the page map.
      */
     private static Allocator slabCache(final NativeMemory heap, final Workload workload,
-                                       final List<AutoCloseable> closers, final int slabPages,
+                                       final List<AutoCloseable> closers, final long slabSize, final long pageSize,
                                        final Supplier<PageMap> pageMaps) {
         final BuddyAllocator pages = BuddyAllocator.inBand(heap, heap.baseAddress(), heap.byteSize(),
             BuddyConfig.PAGE_FRAMES);
         final PageMap pageMap = pageMaps.get();
         closers.add(pageMap);
-        final SlabCache cache = new SlabCache(SlabConfig.of(workload.largestBlockBytes(), 8,
-            slabPages * NativeMemory.PAGE_SIZE, NativeMemory.PAGE_SIZE, ObjectSizeType.SMALL),
+        final SlabCache cache = new SlabCache(SlabConfig.of(workload.largestBlockBytes(), 8, slabSize, pageSize,
+            ObjectSizeType.SMALL),
             new AllocatorSlabBackend(pages, pageMap));
         closers.add(cache);
         return cache;

@@ -78,6 +78,19 @@ abstract class SlabCacheConformanceTest extends AllocatorConformanceTest {
         }
     }
 
+    /** {@code SMALL}, 16 KiB slab == 16 KiB page: SlabInfo found by masking with the larger page. */
+    static final class SmallSixteenKibPage extends SlabCacheConformanceTest {
+        @Override
+        SlabConfig config() {
+            return SlabConfig.of(OBJECT_SIZE, 8, 16384, 16384, ObjectSizeType.SMALL);
+        }
+
+        @Override
+        PageMap newPageMap() {
+            return new AgronaPageMap();
+        }
+    }
+
     /** {@code SMALL}, slab of 4 pages: SlabInfo found through the page entries, in Agrona's map. */
     static final class SmallFourPages extends SlabCacheConformanceTest {
         @Override

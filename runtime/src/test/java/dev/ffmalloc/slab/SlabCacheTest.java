@@ -45,6 +45,8 @@ final class SlabCacheTest {
     enum Setup {
         SMALL_ONE_PAGE(SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL), false),
         SMALL_FOUR_PAGES_AGRONA(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL), false),
+        /** 16 KiB slabs that are the cache's pages: found by masking, never through the page map. */
+        SMALL_ONE_16K_PAGE(SlabConfig.of(48, 8, 16384, 16384, ObjectSizeType.SMALL), false),
         SMALL_FOUR_PAGES_NATIVE(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL), true),
         LARGE_ONE_PAGE_AGRONA(SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.LARGE), false),
         LARGE_TWO_PAGES_NATIVE(SlabConfig.of(48, 8, 8192, 4096, ObjectSizeType.LARGE), true),
