@@ -57,10 +57,11 @@ public enum Contender {
         (workload, heapBytes) -> slots -> new FloorSlots(slots, workload.largestBlockBytes())),
 
     /**
-     * W3's floor under any slab free: the slot, metadata-line and object accesses such a free makes, with no logic
-     * (see {@code SlabFreeFloorSlots}).
+     * W3's floor under a one-page slab free: the slot, metadata-line and object accesses such a free makes, with no
+     * logic; its allocation is a plain bump (see {@code SlabFreeFloorSlots}).
      */
-    FLOOR_SLAB_FREE("floor-slab-free", Family.BASELINE, "floor of a slab free (its memory accesses, no logic)",
+    FLOOR_SLAB_FREE("floor-slab-free", Family.BASELINE,
+        "floor of a one-page slab free (its memory accesses, no logic; bump allocation)",
         EnumSet.of(SLAB_OBJECTS), (workload, heapBytes) -> slots -> new SlabFreeFloorSlots(slots,
             workload.largestBlockBytes(), 0)),
 
@@ -135,29 +136,29 @@ public enum Contender {
 
     /** {@code SlabCache} of the workload's block size, 4 KiB slabs of one page (SlabInfo found by masking). */
     SLAB("slab", Family.SPECIAL_PURPOSE, "slab cache, slab = page (masking)", EnumSet.of(PAIR, SLAB_OBJECTS),
-        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4 << 10, 4 << 10,
-            AgronaPageMap::new))),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, NativeMemory.PAGE_SIZE,
+            NativeMemory.PAGE_SIZE, AgronaPageMap::new))),
 
     /** The same with 16 KiB slabs: the SlabInfo is found through Agrona's {@code Long2LongHashMap}. */
     SLAB_MULTI_PAGE_AGRONA("slab-16k-agrona", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, Agrona page map",
         EnumSet.of(SLAB_OBJECTS),
-        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 16 << 10, 4 << 10,
-            AgronaPageMap::new))),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4 * NativeMemory.PAGE_SIZE,
+            NativeMemory.PAGE_SIZE, AgronaPageMap::new))),
 
     /** The same with 16 KiB slabs: the SlabInfo is found through the native open-addressing page map. */
     SLAB_MULTI_PAGE_NATIVE("slab-16k-native", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab, native page map",
         EnumSet.of(SLAB_OBJECTS),
-        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 16 << 10, 4 << 10,
-            NativePageMap::new))),
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4 * NativeMemory.PAGE_SIZE,
+            NativeMemory.PAGE_SIZE, NativePageMap::new))),
 
     /**
      * 16 KiB slabs that are the cache's pages: the SlabInfo is found by masking, as for one-page slabs, with a quarter
      * of their SlabInfos (the page map is never asked).
      */
-    SLAB_MASKED_16K("slab-16k-masked", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab = 16 KiB cache page (masking)",
+    SLAB_16K_PAGE("slab-16k-masked", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab = 16 KiB cache page (masking)",
         EnumSet.of(SLAB_OBJECTS),
-        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 16 << 10, 16 << 10,
-            AgronaPageMap::new)));
+        fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4 * NativeMemory.PAGE_SIZE,
+            4 * NativeMemory.PAGE_SIZE, AgronaPageMap::new)));
 
     /** The contender every ratio of the results table is taken against. */
     public static final Contender REFERENCE = MALLOC;

@@ -2,6 +2,7 @@ package dev.ffmalloc.slab;
 
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.memory.NativeMemory;
+import org.agrona.BitUtil;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -36,9 +37,14 @@ final class RecordingSlabBackend implements SlabBackend {
     /** How many more slabs it hands out before it reports no memory; unlimited when negative. */
     private long slabBudget = -1;
 
-    /** A backend over all of {@code memory}. */
+    /**
+     * A backend over {@code memory} from its first page boundary: native memory is only 4 KiB aligned, and a cache
+     * may use larger pages.
+     */
     RecordingSlabBackend(final NativeMemory memory, final SlabConfig config, final PageMap pageMap) {
-        this(memory, memory.baseAddress(), memory.byteSize(), config, pageMap);
+        this(memory, BitUtil.align(memory.baseAddress(), config.pageSize()),
+            memory.byteSize() - (BitUtil.align(memory.baseAddress(), config.pageSize()) - memory.baseAddress()),
+            config, pageMap);
     }
 
     /** A backend over {@code [regionAddr, regionAddr + regionBytes)} of {@code memory}, page aligned. */

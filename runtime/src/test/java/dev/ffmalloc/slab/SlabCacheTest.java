@@ -5,6 +5,7 @@ import dev.ffmalloc.alloc.HeapCorruptionException;
 import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.memory.NativeMemory;
+import org.agrona.BitUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,13 +42,13 @@ final class SlabCacheTest {
     private static final long SEED = 0x51AB_CAC4EL;
     private static final long HEAP_BYTES = 4 << 20;
 
-    /** The three configurations of seed 001, the lookup ones with each page map. */
+    /** The three configurations of seed 001, the lookup ones with each page map, and masking with larger pages. */
     enum Setup {
         SMALL_ONE_PAGE(SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL), false),
         SMALL_FOUR_PAGES_AGRONA(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL), false),
+        SMALL_FOUR_PAGES_NATIVE(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL), true),
         /** 16 KiB slabs that are the cache's pages: found by masking, never through the page map. */
         SMALL_ONE_16K_PAGE(SlabConfig.of(48, 8, 16384, 16384, ObjectSizeType.SMALL), false),
-        SMALL_FOUR_PAGES_NATIVE(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL), true),
         LARGE_ONE_PAGE_AGRONA(SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.LARGE), false),
         LARGE_TWO_PAGES_NATIVE(SlabConfig.of(48, 8, 8192, 4096, ObjectSizeType.LARGE), true),
         /** 8060 objects per slab: 126 bitmap words, partial buckets far coarser than one per count. */
@@ -293,8 +294,14 @@ final class SlabCacheTest {
         cache.close();
     }
 
+    /** @return the number of the object's slab, counted from the backend's first slab */
     private int slabOf(final long objectAddr, final SlabConfig config) {
-        return (int) ((objectAddr - heap.baseAddress()) / config.slabSize());
+        return (int) ((objectAddr - firstSlabAddr(config)) / config.slabSize());
+    }
+
+    /** @return where the recording backend's first slab lies: the heap's first page boundary */
+    private long firstSlabAddr(final SlabConfig config) {
+        return BitUtil.align(heap.baseAddress(), config.pageSize());
     }
 
     @Test
@@ -349,7 +356,7 @@ final class SlabCacheTest {
             cache.free(objects[i]);
         }
         final long freed = objects[perSlab / 4];
-        final long slabAddr = heap.baseAddress() + slabOf(freed, config) * config.slabSize();
+        final long slabAddr = firstSlabAddr(config) + slabOf(freed, config) * config.slabSize();
         final byte[] before = heap.segment().asSlice(slabAddr - heap.baseAddress(), config.slabSize()).toArray(
             ValueLayout.JAVA_BYTE);
         final byte[] slabInfoBefore = slabInfoBytes(backend, freed, config);
@@ -370,7 +377,7 @@ final class SlabCacheTest {
 
     /** The bytes of the SlabInfo of the slab holding {@code objectAddr}, wherever the configuration keeps it. */
     private byte[] slabInfoBytes(final SlabBackend backend, final long objectAddr, final SlabConfig config) {
-        final long slabAddr = heap.baseAddress() + slabOf(objectAddr, config) * config.slabSize();
+        final long slabAddr = firstSlabAddr(config) + slabOf(objectAddr, config) * config.slabSize();
         final long slabInfoAddr = config.sizeType() == ObjectSizeType.SMALL ? slabAddr + config.slabInfoOffset()
             : backend.slabInfoAddr(slabAddr);
         return heap.segment().asSlice(slabInfoAddr - heap.baseAddress(), config.slabInfoSize())

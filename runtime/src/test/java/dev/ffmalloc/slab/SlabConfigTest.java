@@ -40,6 +40,18 @@ final class SlabConfigTest {
     }
 
     @Test
+    void theSlabInfoIsFoundByMaskingExactlyWhenASmallSlabIsOnePageOfAnySize() {
+        assertTrue(SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL).findsSlabInfoByMasking());
+        assertTrue(SlabConfig.of(48, 8, 16384, 16384, ObjectSizeType.SMALL).findsSlabInfoByMasking());
+        assertFalse(SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL).findsSlabInfoByMasking());
+        assertFalse(SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.LARGE).findsSlabInfoByMasking());
+        // A 16 KiB page holds 339 objects of 48 bytes before its 64-byte SlabInfo (6 bitmap words).
+        final SlabConfig sixteenKib = SlabConfig.of(48, 8, 16384, 16384, ObjectSizeType.SMALL);
+        assertEquals(339, sixteenKib.objectsPerSlab());
+        assertEquals(16384 - 96, sixteenKib.slabInfoOffset());
+    }
+
+    @Test
     void theFreeListWordPacksTheFirstFreeIndexAndTheCount() {
         final long word = SlabInfoLayout.freeListWord(83, 1);
         assertEquals(83, SlabInfoLayout.firstFree(word));

@@ -3,24 +3,31 @@ package dev.ffmalloc.bench.heap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
- * The floor under any slab free: the memory accesses a free makes when each slab keeps its state (a free-list head, a
- * count, an allocation bitmap) in a metadata line and threads its free objects through the objects, with none of the
- * logic. It is what a W3 free costs before a single check of an allocator, so that the slab caches' ratios can be
- * read against the best one any such design reaches on this machine.
+ * The floor under a one-page slab free: the memory accesses a free makes when each 4 KiB slab keeps its state (a
+ * free-list head, a count, an allocation bitmap) in its last cache line and threads its free objects through the
+ * objects, with none of the logic. It is what a W3 free costs before a single check of an allocator, so that the slab
+ * caches' ratios can be read against it. (Larger slabs have fewer metadata lines, and a slab found through a page map
+ * adds a lookup: this floor is for the one-page layout.)
  *
- * <p>Blocks lie as a one-page slab lays them out: {@value #OBJECTS_PER_PAGE} objects from the start of each 4 KiB
- * page and a metadata word in the page's last cache line. Allocation bumps through the pages (W3 allocates every
+ * <p>Blocks lie as a one-page slab lays them out: as many objects as fit before the page's last cache line (84 of 48
+ * bytes), and a metadata word at the start of that line. Allocation is a bump through the pages (W3 allocates every
  * block, then frees every block, so the bump starts again from the first page once none is live). A free reads the
- * block's address from its slot, flips a bit of its page's metadata word and writes the old word into the block as
- * its link: one read and write of the slot, the metadata line and the block, as a slab free, and no check.
+ * block's address from its slot, reads and writes its page's metadata word (flipping a bit) and writes the old word
+ * into the block as its link: the slot, the metadata line and the block, as a slab free, and no check.
  *
  * <p>{@code extraSteps} adds that many register-only steps (a rotate and an xor, no memory access) to each free, to
  * measure how the time of a free grows with the instructions it executes while its cache misses are outstanding
- * ({@code FreeWindowBenchmark}).
+ * ({@code FreeWindowBenchmark}). Each free runs its own chain of steps, so no latency carries from one free to the
+ * next.
  */
 public final class SlabFreeFloorSlots implements SlotHeap {
+
+    /** The layout {@code NativeMemory} accesses memory through: the JDK checks no alignment for it. */
+    private static final ValueLayout.OfLong LONG =
+        ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** The page, and the slab. */
     static final long PAGE_SIZE = 4096;
@@ -98,17 +105,17 @@ public final class SlabFreeFloorSlots implements SlotHeap {
         final long blockAddr = blockAddrs[slot];
         final long blockOffset = blockAddr - baseAddr;
         final long metadataOffset = (blockOffset & -PAGE_SIZE) + METADATA_OFFSET;
-        final long word = segment.get(ValueLayout.JAVA_LONG, metadataOffset);
-        segment.set(ValueLayout.JAVA_LONG, metadataOffset, word ^ 1L << (blockOffset >>> 3));
-        segment.set(ValueLayout.JAVA_LONG, blockOffset, word);
+        final long word = segment.get(LONG, metadataOffset);
+        segment.set(LONG, metadataOffset, word ^ 1L << (blockOffset >>> 3));
+        segment.set(LONG, blockOffset, word);
         blockAddrs[slot] = 0;
         liveBlocks--;
         if (extraSteps != 0) {
-            long result = extraResult;
+            long result = slot;
             for (int step = 0; step < extraSteps; step++) {
-                result = Long.rotateLeft(result, 5) ^ slot;
+                result = Long.rotateLeft(result, 5) ^ step;
             }
-            extraResult = result;
+            extraResult ^= result;
         }
     }
 
@@ -124,12 +131,12 @@ public final class SlabFreeFloorSlots implements SlotHeap {
 
     @Override
     public void storeLong(final int slot, final long value) {
-        segment.set(ValueLayout.JAVA_LONG, blockAddrs[slot] - baseAddr, value);
+        segment.set(LONG, blockAddrs[slot] - baseAddr, value);
     }
 
     @Override
     public long loadLong(final int slot) {
-        return segment.get(ValueLayout.JAVA_LONG, blockAddrs[slot] - baseAddr);
+        return segment.get(LONG, blockAddrs[slot] - baseAddr);
     }
 
     /** @return the address of the slot's block, or 0 (for tests) */
@@ -139,7 +146,7 @@ public final class SlabFreeFloorSlots implements SlotHeap {
 
     /** @return the 8 bytes at {@code addr}, a block's address whether live or not (for tests) */
     long wordAt(final long addr) {
-        return segment.get(ValueLayout.JAVA_LONG, addr - baseAddr);
+        return segment.get(LONG, addr - baseAddr);
     }
 
     /** Frees the preallocated pages. */

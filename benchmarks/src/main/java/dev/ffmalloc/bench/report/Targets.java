@@ -139,7 +139,7 @@ public final class Targets {
         String bestText = null;
         double bestSpeedup = Double.NEGATIVE_INFINITY;
         for (final String label : eligibleContenders(index, SLAB_OBJECTS, "allocation",
-            contender -> contender.isProject() && contender.label().startsWith("slab"))) {
+            contender -> contender.label().startsWith("slab"))) {
             final BenchmarkResult alloc = index.find(SLAB_OBJECTS, "allocation", label, null);
             final BenchmarkResult free = index.find(SLAB_OBJECTS, "free", label, null);
             if (free == null || !ResultIndex.isGarbageFree(alloc) || !ResultIndex.isGarbageFree(free)) {

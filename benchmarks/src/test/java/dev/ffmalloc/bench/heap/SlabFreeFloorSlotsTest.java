@@ -46,24 +46,34 @@ final class SlabFreeFloorSlotsTest {
     }
 
     @Test
-    void aFreeLinksTheBlockToItsPagesMetadataWordAndTheBumpStartsAgainOnceNoneIsLive() {
-        final SlabFreeFloorSlots heap = new SlabFreeFloorSlots(4, 48, 3);
+    void aFreeLinksTheBlockToItsOwnPagesMetadataWordAndTheBumpStartsAgainOnceNoneIsLive() {
+        final int slots = 200;
+        final SlabFreeFloorSlots heap = new SlabFreeFloorSlots(slots, 48, 3);
         try {
-            for (int slot = 0; slot < 4; slot++) {
+            for (int slot = 0; slot < slots; slot++) {
                 assertTrue(heap.allocate(slot, 48, 8));
                 heap.storeLong(slot, -1L);
             }
             final long first = heap.blockAddr(0);
             final long second = heap.blockAddr(1);
+            final long nextPageFirst = heap.blockAddr(84);
             heap.free(0);
             heap.free(1);
+            heap.free(84);
             assertFalse(heap.holds(0));
-            // The page's metadata word starts at 0 (zeroed memory); the first free links block 0 to it and flips bit
-            // 0 (block offset 0 / 8); the second links block 1 to the flipped word.
+            // Each page's metadata word starts at 0 (zeroed memory). Block 0 (page offset 0) flips bit 0 of its page's
+            // word and gets the old word, 0; block 1 gets the flipped word, 1, and flips bit 48 / 8 = 6. The next
+            // page's first block (offset 4096 from the base: bit 512 mod 64 = 0) finds its own page's word still 0.
             assertEquals(0L, heap.wordAt(first));
             assertEquals(1L, heap.wordAt(second));
-            heap.free(2);
-            heap.free(3);
+            assertEquals(1L | 1L << 6, heap.wordAt(first + SlabFreeFloorSlots.METADATA_OFFSET));
+            assertEquals(0L, heap.wordAt(nextPageFirst));
+            assertEquals(1L, heap.wordAt(nextPageFirst + SlabFreeFloorSlots.METADATA_OFFSET));
+            for (int slot = 0; slot < slots; slot++) {
+                if (heap.holds(slot)) {
+                    heap.free(slot);
+                }
+            }
             assertTrue(heap.allocate(0, 48, 8));
             assertEquals(first, heap.blockAddr(0));
         } finally {
