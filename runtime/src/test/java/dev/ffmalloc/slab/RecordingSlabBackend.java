@@ -42,9 +42,12 @@ final class RecordingSlabBackend implements SlabBackend {
      * may use larger pages.
      */
     RecordingSlabBackend(final NativeMemory memory, final SlabConfig config, final PageMap pageMap) {
-        this(memory, BitUtil.align(memory.baseAddress(), config.pageSize()),
-            memory.byteSize() - (BitUtil.align(memory.baseAddress(), config.pageSize()) - memory.baseAddress()),
-            config, pageMap);
+        this(memory, firstPageAddr(memory, config), memory.endAddress() - firstPageAddr(memory, config), config,
+            pageMap);
+    }
+
+    private static long firstPageAddr(final NativeMemory memory, final SlabConfig config) {
+        return BitUtil.align(memory.baseAddress(), config.pageSize());
     }
 
     /** A backend over {@code [regionAddr, regionAddr + regionBytes)} of {@code memory}, page aligned. */

@@ -160,7 +160,7 @@ public final class Targets {
             bestSpeedup >= 5.0 ? Status.MET : Status.MISSED);
     }
 
-    /** @return the ratio of the floor under any slab free, to read a slab's free against, or nothing if not run */
+    /** @return the ratio of the floor under a one-page slab free, to read a slab's free against; nothing if not run */
     private static String floorOfSlabFree(final ResultIndex index, final BenchmarkResult freeReference) {
         final BenchmarkResult floor = index.find(SLAB_OBJECTS, "free", Contender.FLOOR_SLAB_FREE.label(), null);
         return floor == null ? ""
