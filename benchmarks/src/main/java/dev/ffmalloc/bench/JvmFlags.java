@@ -7,11 +7,17 @@ package dev.ffmalloc.bench;
 public final class JvmFlags {
 
     /**
+     * Keeps the JVM from echoing each later {@code CompileCommand} into the benchmark's output. A command of its
+     * own: the JVM reads {@code quiet} as the whole command and silently drops anything after it on the same flag.
+     */
+    public static final String QUIET_COMPILE_COMMANDS = "-XX:CompileCommand=quiet";
+
+    /**
      * Inlines the harness's {@code SlotHeap.pair} (W1) into the benchmark loop, as JMH inlines the benchmark method
      * itself, for every contender alike: left alone, C2 compiles that glue as a method of its own once it is big,
      * and W1 measures a call boundary besides the allocator.
      */
-    public static final String INLINE_PAIR = "-XX:CompileCommand=quiet,inline,dev.ffmalloc.bench.heap.SlotHeap::pair";
+    public static final String INLINE_PAIR = "-XX:CompileCommand=inline,dev.ffmalloc.bench.heap.SlotHeap::pair";
 
     /**
      * Downcalls are restricted methods; Agrona's buffers reach {@code jdk.internal.misc.Unsafe}; Netty's leak
@@ -19,13 +25,14 @@ public final class JvmFlags {
      * Java heap. The JDK's default {@code sun.misc.Unsafe} policy is kept on purpose: under it Netty 4.2 on JDK 25
      * does not use {@code Unsafe}, as a user gets it ({@code --sun-misc-unsafe-memory-access=allow} would switch
      * Netty to its {@code Unsafe} paths). JMH's warning about its own use of {@code Unsafe} is the price. And
-     * {@link #INLINE_PAIR}.
+     * {@link #INLINE_PAIR}, after {@link #QUIET_COMPILE_COMMANDS}.
      */
     public static final String[] FORK_ARGS = {
         "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
         "-Dio.netty.leakDetection.level=disabled",
         "-Xms2g", "-Xmx2g",
+        QUIET_COMPILE_COMMANDS,
         INLINE_PAIR,
     };
 

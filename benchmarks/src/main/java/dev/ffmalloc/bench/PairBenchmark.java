@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgs = {"--enable-native-access=ALL-UNNAMED",
     "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED", "-Dio.netty.leakDetection.level=disabled",
-    "-Xms2g", "-Xmx2g", JvmFlags.INLINE_PAIR})
+    "-Xms2g", "-Xmx2g", JvmFlags.QUIET_COMPILE_COMMANDS, JvmFlags.INLINE_PAIR})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class PairBenchmark {
