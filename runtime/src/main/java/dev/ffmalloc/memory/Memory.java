@@ -10,7 +10,8 @@ package dev.ffmalloc.memory;
  * <p>Loads and stores of 16, 32 and 64 bits must be naturally aligned (an address that is a multiple of the access
  * size); a misaligned access throws {@link IllegalArgumentException}. Values are little-endian, as on x86_64.
  * An access outside the memory throws {@link IndexOutOfBoundsException} or an implementation-specific exception
- * (a page fault, for virtual memory); it never corrupts memory it does not cover.
+ * (a page fault, for virtual memory); it never corrupts memory it does not cover. (The one exception is opt-in:
+ * {@link NativeMemory}'s unchecked mode drops this check for speed.)
  *
  * <p>Implementations are {@code final} so that an allocator's call sites stay monomorphic and the JIT inlines the
  * accesses.

@@ -11,11 +11,28 @@ import java.nio.ByteOrder;
  * <p>Every access goes through the segment, so the JDK checks its bounds and its arena's liveness: a bug in an
  * allocator can corrupt its own heap but never the JVM, and an access after the arena is closed throws
  * {@link IllegalStateException}.
+ *
+ * <p><b>Unchecked mode.</b> Started with {@code -D}{@value #UNCHECKED_PROPERTY}{@code =true}, a process skips those
+ * two checks on every 8- to 64-bit load and store: the access goes to its native address through one segment over
+ * the whole address space, a plain load or store as with {@code sun.misc.Unsafe}. Alignment is still checked,
+ * and {@link #fill} and {@link #copy} stay checked. The allocators still check every address a caller hands them
+ * before they touch it, so a bad free is still rejected with the heap unchanged. What is lost: a heap whose metadata
+ * the program itself overwrote (or a bug in an allocator) can then make an allocator write outside its heap and
+ * corrupt or crash the JVM, and an access after the arena is closed reads or writes freed memory instead of
+ * throwing. Use it, like Agrona's {@code agrona.disable.bounds.checks}, for trusted code whose arenas outlive their
+ * allocators. The mode is read once, so the JIT folds the choice away; making the segment is a restricted method,
+ * so the process needs {@code --enable-native-access}.
  */
 public final class NativeMemory implements Memory {
 
     /** The page size this project aligns backing memory to. */
     public static final long PAGE_SIZE = 4096;
+
+    /** The system property that turns on {@linkplain NativeMemory unchecked mode} for the whole process. */
+    public static final String UNCHECKED_PROPERTY = "dev.ffmalloc.memory.unchecked";
+
+    /** Whether this process runs in {@linkplain NativeMemory unchecked mode}: read once, at class initialization. */
+    public static final boolean UNCHECKED = Boolean.getBoolean(UNCHECKED_PROPERTY);
 
     // Unaligned layouts, and the alignment checked on the address with one bit test: the JDK's check for an aligned
     // layout adds the segment's base to the offset and keeps a comparison for deoptimization, several instructions
@@ -27,6 +44,14 @@ public final class NativeMemory implements Memory {
 
     private final MemorySegment segment;
     private final long baseAddress;
+
+    /**
+     * Every native address, at the offset equal to it. In a class of its own so that a checked process never makes
+     * it (a restricted method); a constant, so the JIT drops its bounds and liveness checks.
+     */
+    private static final class EveryAddress {
+        static final MemorySegment SEGMENT = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    }
 
     /**
      * Wraps {@code segment}, which must be a native segment.
@@ -80,12 +105,17 @@ public final class NativeMemory implements Memory {
 
     @Override
     public byte getByte(final long address) {
-        return segment.get(ValueLayout.JAVA_BYTE, address - baseAddress);
+        return UNCHECKED ? EveryAddress.SEGMENT.get(ValueLayout.JAVA_BYTE, address)
+            : segment.get(ValueLayout.JAVA_BYTE, address - baseAddress);
     }
 
     @Override
     public void setByte(final long address, final byte value) {
-        segment.set(ValueLayout.JAVA_BYTE, address - baseAddress, value);
+        if (UNCHECKED) {
+            EveryAddress.SEGMENT.set(ValueLayout.JAVA_BYTE, address, value);
+        } else {
+            segment.set(ValueLayout.JAVA_BYTE, address - baseAddress, value);
+        }
     }
 
     @Override
@@ -93,7 +123,7 @@ public final class NativeMemory implements Memory {
         if ((address & 1) != 0) {
             throw misaligned(address, Short.BYTES);
         }
-        return segment.get(SHORT, address - baseAddress);
+        return UNCHECKED ? EveryAddress.SEGMENT.get(SHORT, address) : segment.get(SHORT, address - baseAddress);
     }
 
     @Override
@@ -101,7 +131,11 @@ public final class NativeMemory implements Memory {
         if ((address & 1) != 0) {
             throw misaligned(address, Short.BYTES);
         }
-        segment.set(SHORT, address - baseAddress, value);
+        if (UNCHECKED) {
+            EveryAddress.SEGMENT.set(SHORT, address, value);
+        } else {
+            segment.set(SHORT, address - baseAddress, value);
+        }
     }
 
     @Override
@@ -109,7 +143,7 @@ public final class NativeMemory implements Memory {
         if ((address & 3) != 0) {
             throw misaligned(address, Integer.BYTES);
         }
-        return segment.get(INT, address - baseAddress);
+        return UNCHECKED ? EveryAddress.SEGMENT.get(INT, address) : segment.get(INT, address - baseAddress);
     }
 
     @Override
@@ -117,7 +151,11 @@ public final class NativeMemory implements Memory {
         if ((address & 3) != 0) {
             throw misaligned(address, Integer.BYTES);
         }
-        segment.set(INT, address - baseAddress, value);
+        if (UNCHECKED) {
+            EveryAddress.SEGMENT.set(INT, address, value);
+        } else {
+            segment.set(INT, address - baseAddress, value);
+        }
     }
 
     @Override
@@ -125,7 +163,7 @@ public final class NativeMemory implements Memory {
         if ((address & 7) != 0) {
             throw misaligned(address, Long.BYTES);
         }
-        return segment.get(LONG, address - baseAddress);
+        return UNCHECKED ? EveryAddress.SEGMENT.get(LONG, address) : segment.get(LONG, address - baseAddress);
     }
 
     @Override
@@ -133,7 +171,11 @@ public final class NativeMemory implements Memory {
         if ((address & 7) != 0) {
             throw misaligned(address, Long.BYTES);
         }
-        segment.set(LONG, address - baseAddress, value);
+        if (UNCHECKED) {
+            EveryAddress.SEGMENT.set(LONG, address, value);
+        } else {
+            segment.set(LONG, address - baseAddress, value);
+        }
     }
 
     @Override

@@ -7,7 +7,7 @@ package dev.ffmalloc.memory;
  * <p>Two uses: a heap placed at kernel addresses in the higher half (negative as Java {@code long}s) without an MMU,
  * and flat physical RAM whose addresses start at 0. Every access is the backing memory's, so bounds, alignment and
  * liveness are checked exactly as {@link NativeMemory} checks them: an address outside the range throws
- * {@link IndexOutOfBoundsException}.
+ * {@link IndexOutOfBoundsException} (not in NativeMemory's opt-in unchecked mode).
  */
 public final class ShiftedMemory implements Memory {
 
