@@ -126,12 +126,20 @@ public enum Contender {
         fixedHeap((heap, workload, closers) -> tlsf(heap, TlsfConfig.DEFAULT.withQuickLists(QuickListConfig.OFF)))),
 
     /**
+     * {@code tlsf} in a JVM whose {@code NativeMemory} runs unchecked ({@link JvmFlags#UNCHECKED_MEMORY_ARGS}): what
+     * the JDK's bounds and liveness checks on every access cost.
+     */
+    TLSF_UNCHECKED("tlsf-unchecked", Family.GENERAL_PURPOSE, "TLSF, default configuration, unchecked memory",
+        EnumSet.of(PAIR, CHURN),
+        uncheckedFixedHeap((heap, workload, closers) -> tlsf(heap, TlsfConfig.DEFAULT))),
+
+    /**
      * {@code GrowableTlsf} starting empty over an {@code ArenaPoolSource} of 4 KiB units (the heap is the region it
      * draws from), growing by at least 64 KiB.
      */
     TLSF_GROWABLE("tlsf-growable", Family.GENERAL_PURPOSE, "growable TLSF, 4 KiB pages, 64 KiB least growth",
         EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
-        new ProjectOpener(FootprintRule.HEAP_BYTES_OBTAINED, (heap, workload, closers) -> new GrowableTlsf(
+        new ProjectOpener(FootprintRule.HEAP_BYTES_OBTAINED, false, (heap, workload, closers) -> new GrowableTlsf(
             new ArenaPoolSource(heap, NativeMemory.PAGE_SIZE)))),
 
     /** {@code SlabCache} of the workload's block size, 4 KiB slabs of one page (SlabInfo found by masking). */
@@ -158,7 +166,13 @@ public enum Contender {
     SLAB_16K_PAGE("slab-16k-masked", Family.SPECIAL_PURPOSE, "slab cache, 16 KiB slab = 16 KiB cache page (masking)",
         EnumSet.of(SLAB_OBJECTS),
         fixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers, 4 * NativeMemory.PAGE_SIZE,
-            4 * NativeMemory.PAGE_SIZE, AgronaPageMap::new)));
+            4 * NativeMemory.PAGE_SIZE, AgronaPageMap::new))),
+
+    /** {@code slab-16k-masked} in a JVM whose {@code NativeMemory} runs unchecked, as {@code tlsf-unchecked}. */
+    SLAB_16K_PAGE_UNCHECKED("slab-16k-masked-unchecked", Family.SPECIAL_PURPOSE,
+        "slab cache, 16 KiB slab = 16 KiB cache page (masking), unchecked memory", EnumSet.of(SLAB_OBJECTS),
+        uncheckedFixedHeap((heap, workload, closers) -> slabCache(heap, workload, closers,
+            4 * NativeMemory.PAGE_SIZE, 4 * NativeMemory.PAGE_SIZE, AgronaPageMap::new)));
 
     /** The contender every ratio of the results table is taken against. */
     public static final Contender REFERENCE = MALLOC;
@@ -185,8 +199,12 @@ public enum Contender {
         ContenderHeap open(Workload workload, long fixedHeapBytes);
     }
 
-    /** Opens a project allocator over native memory, measured by {@code footprintRule}. */
-    private record ProjectOpener(FootprintRule footprintRule, ProjectHeap.Builder builder) implements Opener {
+    /**
+     * Opens a project allocator over native memory, measured by {@code footprintRule}, in a JVM whose
+     * {@code NativeMemory} runs {@code unchecked} or not.
+     */
+    private record ProjectOpener(FootprintRule footprintRule, boolean unchecked, ProjectHeap.Builder builder)
+        implements Opener {
         @Override
         public ContenderHeap open(final Workload workload, final long fixedHeapBytes) {
             return ProjectHeap.open(fixedHeapBytes, workload, footprintRule, builder);
@@ -227,6 +245,22 @@ public enum Contender {
         return this == NETTY_FAST_THREAD;
     }
 
+    /** @return whether this contender measures {@code NativeMemory} in unchecked mode */
+    public boolean runsUnchecked() {
+        return opener instanceof ProjectOpener project && project.unchecked();
+    }
+
+    /**
+     * @return what the forked JVM of this contender's benchmarks needs besides {@link JvmFlags#FORK_ARGS}: Netty
+     *         threads, or unchecked memory; contenders with different needs run in separate JMH sessions
+     */
+    public List<String> forkArgs() {
+        if (needsNettyThread()) {
+            return List.of(JvmFlags.NETTY_THREAD_ARGS);
+        }
+        return runsUnchecked() ? List.of(JvmFlags.UNCHECKED_MEMORY_ARGS) : List.of();
+    }
+
     /** @return how this contender's footprint is measured in trace replays */
     public FootprintRule footprintRule() {
         return opener instanceof ProjectOpener project ? project.footprintRule() : FootprintRule.NOT_MEASURED;
@@ -264,6 +298,11 @@ public enum Contender {
         if (!serves(workload)) {
             throw HeapErrors.unsupported(label, workload.id());
         }
+        if (isProject() && runsUnchecked() != NativeMemory.UNCHECKED) {
+            throw new IllegalStateException("contender " + label + " measures " + checkMode(runsUnchecked())
+                + " memory, but this JVM runs " + checkMode(NativeMemory.UNCHECKED) + ": start it with -D"
+                + NativeMemory.UNCHECKED_PROPERTY + "=" + runsUnchecked());
+        }
         return opener.open(workload, fixedHeapBytes);
     }
 
@@ -291,9 +330,18 @@ public enum Contender {
         throw new IllegalArgumentException("no contender has this label: label=" + label);
     }
 
+    private static String checkMode(final boolean unchecked) {
+        return unchecked ? "unchecked" : "checked";
+    }
+
     /** A project allocator over a fixed heap, locked when the workload has two threads. */
     private static Opener fixedHeap(final ProjectHeap.Builder builder) {
-        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, builder);
+        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, false, builder);
+    }
+
+    /** The same, for a JVM whose {@code NativeMemory} runs unchecked. */
+    private static Opener uncheckedFixedHeap(final ProjectHeap.Builder builder) {
+        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, true, builder);
     }
 
     private static Allocator tlsf(final NativeMemory heap, final TlsfConfig config) {

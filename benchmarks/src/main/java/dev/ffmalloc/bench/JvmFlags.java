@@ -1,5 +1,7 @@
 package dev.ffmalloc.bench;
 
+import dev.ffmalloc.memory.NativeMemory;
+
 /**
  * The arguments of every forked benchmark JVM, for the suite runner; the benchmarks' {@code @Fork} annotations
  * repeat them (an annotation cannot name an array constant) for runs started with JMH's own command line.
@@ -40,6 +42,11 @@ public final class JvmFlags {
     public static final String[] NETTY_THREAD_ARGS = {
         "-Djmh.executor=CUSTOM",
         "-Djmh.executor.class=dev.ffmalloc.bench.NettyThreadExecutor",
+    };
+
+    /** Added to {@link #FORK_ARGS} for contenders that measure {@code NativeMemory} in unchecked mode. */
+    public static final String[] UNCHECKED_MEMORY_ARGS = {
+        "-D" + NativeMemory.UNCHECKED_PROPERTY + "=true",
     };
 
     private JvmFlags() {

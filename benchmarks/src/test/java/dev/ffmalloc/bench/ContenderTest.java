@@ -3,6 +3,7 @@ package dev.ffmalloc.bench;
 import dev.ffmalloc.bench.heap.ContenderHeap;
 import dev.ffmalloc.bench.heap.SlotHeap;
 import dev.ffmalloc.bench.workload.Workload;
+import dev.ffmalloc.memory.NativeMemory;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import org.junit.jupiter.api.Test;
 
@@ -35,12 +36,26 @@ final class ContenderTest {
         };
     }
 
+    /**
+     * Runs in the checked JVM of this module's tests and again in its {@code unchecked-memory} execution: the project
+     * contenders of the other mode refuse to open, so no result is measured under the wrong label.
+     */
     @Test
     void everyContenderServesItsWorkloadsAndKeepsItsBlocksContents() throws Exception {
-        final List<String> checked = new ArrayList<>();
+        final List<String> exercised = new ArrayList<>();
+        final List<String> refused = new ArrayList<>();
         for (final Contender contender : Contender.values()) {
             for (final Workload workload : Workload.values()) {
                 if (!contender.serves(workload)) {
+                    continue;
+                }
+                if (contender.isProject() && contender.runsUnchecked() != NativeMemory.UNCHECKED) {
+                    assertEquals("contender " + contender.label() + " measures "
+                            + (contender.runsUnchecked() ? "unchecked" : "checked") + " memory, but this JVM runs "
+                            + (NativeMemory.UNCHECKED ? "unchecked" : "checked") + ": start it with"
+                            + " -Ddev.ffmalloc.memory.unchecked=" + contender.runsUnchecked(),
+                        assertThrows(IllegalStateException.class, () -> contender.open(workload)).getMessage());
+                    refused.add(contender.label() + "/" + workload.id());
                     continue;
                 }
                 if (contender.needsNettyThread()) {
@@ -48,11 +63,27 @@ final class ContenderTest {
                 } else {
                     exercise(contender, workload);
                 }
-                checked.add(contender.label() + "/" + workload.id());
+                exercised.add(contender.label() + "/" + workload.id());
             }
         }
-        assertTrue(checked.contains("tlsf/W3") && checked.contains("slab/W1") && checked.contains("malloc/traces")
-            && checked.contains("netty-fast-thread/W4"), checked.toString());
+        final List<String> mustRun = NativeMemory.UNCHECKED
+            ? List.of("tlsf-unchecked/W1", "tlsf-unchecked/W2", "slab-16k-masked-unchecked/W3", "malloc/W1")
+            : List.of("tlsf/W3", "slab/W1", "malloc/traces", "netty-fast-thread/W4");
+        final List<String> mustRefuse = NativeMemory.UNCHECKED
+            ? List.of("tlsf/W1", "slab-16k-masked/W3") : List.of("tlsf-unchecked/W1", "slab-16k-masked-unchecked/W3");
+        assertTrue(exercised.containsAll(mustRun), exercised.toString());
+        assertTrue(refused.containsAll(mustRefuse), refused.toString());
+    }
+
+    @Test
+    void uncheckedContendersAskForTheirOwnForks() {
+        assertEquals(List.of("-Ddev.ffmalloc.memory.unchecked=true"), Contender.TLSF_UNCHECKED.forkArgs());
+        assertEquals(List.of("-Ddev.ffmalloc.memory.unchecked=true"), Contender.SLAB_16K_PAGE_UNCHECKED.forkArgs());
+        assertTrue(Contender.TLSF_UNCHECKED.runsUnchecked());
+        assertFalse(Contender.TLSF.runsUnchecked());
+        assertEquals(List.of(), Contender.TLSF.forkArgs());
+        assertEquals(List.of(), Contender.MALLOC.forkArgs());
+        assertEquals(List.of(JvmFlags.NETTY_THREAD_ARGS), Contender.NETTY_FAST_THREAD.forkArgs());
     }
 
     private static void exercise(final Contender contender, final Workload workload) {

@@ -40,8 +40,9 @@ import java.util.regex.Pattern;
 /**
  * Runs the whole suite in one JMH session per group, merges every result into one JSON file in the results folder
  * and regenerates the results table. Every workload runs with exactly the contenders of {@link Contender} that serve
- * it; contenders that need Netty threads run in a session of their own with {@link JvmFlags#NETTY_THREAD_ARGS}; every
- * other benchmark class of the module (e.g. {@code dev.ffmalloc.bench.x86}) runs last with its own parameters.
+ * it; contenders whose forks need more arguments ({@link Contender#forkArgs()}: Netty threads, unchecked memory) run
+ * in sessions of their own; every other benchmark class of the module (e.g. {@code dev.ffmalloc.bench.x86}) runs
+ * last with its own parameters.
  *
  * <pre>
  * SuiteRunner [--smoke] [--only W1,W2,W3,W4,traces,other] [--contenders a,b] [--results DIR] [--table FILE]
@@ -143,25 +144,27 @@ public final class SuiteRunner {
         if (!only.isEmpty() && !only.contains(workload.id())) {
             return;
         }
-        final List<String> plain = new ArrayList<>();
-        final List<String> onNettyThreads = new ArrayList<>();
+        // One session per set of extra fork arguments (none, Netty threads, unchecked memory).
+        final Map<List<String>, List<String>> labelsByForkArgs = new LinkedHashMap<>();
+        labelsByForkArgs.put(List.of(), new ArrayList<>());
         for (final Contender contender : Contender.values()) {
             if (contender.serves(workload) && (contenders.isEmpty() || contenders.contains(contender.label()))) {
-                (contender.needsNettyThread() ? onNettyThreads : plain).add(contender.label());
+                labelsByForkArgs.computeIfAbsent(contender.forkArgs(), key -> new ArrayList<>()).add(contender.label());
             }
         }
-        if (workload == Workload.TRACE_REPLAY) {
-            runTraceSessions(results, benchmark, plain);
-            return;
-        }
         final int forks = !smoke && (workload == Workload.PAIR || workload == Workload.CHURN) ? AVERAGED_FORKS : 1;
-        runSession(results, benchmark, plain, null, false, forks);
-        runSession(results, benchmark, onNettyThreads, null, true, forks);
+        for (final Map.Entry<List<String>, List<String>> group : labelsByForkArgs.entrySet()) {
+            if (workload == Workload.TRACE_REPLAY) {
+                runTraceSessions(results, benchmark, group.getValue(), group.getKey());
+            } else {
+                runSession(results, benchmark, group.getValue(), null, group.getKey(), forks);
+            }
+        }
     }
 
     /** One session per set of traces: most contenders replay every trace, a slow one skips some. */
-    private void runTraceSessions(final List<RunResult> results, final Class<?> benchmark, final List<String> labels)
-        throws RunnerException {
+    private void runTraceSessions(final List<RunResult> results, final Class<?> benchmark, final List<String> labels,
+                                  final List<String> forkArgs) throws RunnerException {
         final Map<List<String>, List<String>> contendersByTraces = new LinkedHashMap<>();
         for (final String label : labels) {
             final List<String> traces = new ArrayList<>();
@@ -173,12 +176,12 @@ public final class SuiteRunner {
             contendersByTraces.computeIfAbsent(traces, key -> new ArrayList<>()).add(label);
         }
         for (final Map.Entry<List<String>, List<String>> group : contendersByTraces.entrySet()) {
-            runSession(results, benchmark, group.getValue(), group.getKey(), false, 1);
+            runSession(results, benchmark, group.getValue(), group.getKey(), forkArgs, 1);
         }
     }
 
     private void runSession(final List<RunResult> results, final Class<?> benchmark, final List<String> labels,
-                            final List<String> traces, final boolean nettyThreads, final int forks)
+                            final List<String> traces, final List<String> forkArgs, final int forks)
         throws RunnerException {
         if (labels.isEmpty() || traces != null && traces.isEmpty()) {
             return;
@@ -190,8 +193,8 @@ public final class SuiteRunner {
         if (traces != null) {
             options.param("trace", traces.toArray(String[]::new));
         }
-        if (nettyThreads) {
-            options.jvmArgsAppend(JvmFlags.NETTY_THREAD_ARGS);
+        if (!forkArgs.isEmpty()) {
+            options.jvmArgsAppend(forkArgs.toArray(String[]::new));
         }
         results.addAll(new Runner(options.build()).run());
     }

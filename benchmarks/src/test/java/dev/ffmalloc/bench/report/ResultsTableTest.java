@@ -110,6 +110,35 @@ final class ResultsTableTest {
     }
 
     @Test
+    void uncheckedContendersAreShownBesideTheTargetsButNeverJudged() {
+        final List<String> entries = new ArrayList<>();
+        entries.add(entry("PairBenchmark.pair", "avgt", "\"contender\": \"malloc\"", 20.0, "ns/op", gc(0.0)));
+        entries.add(entry("PairBenchmark.pair", "avgt", "\"contender\": \"tlsf\"", 25.0, "ns/op", gc(0.0)));
+        entries.add(entry("PairBenchmark.pair", "avgt", "\"contender\": \"tlsf-unchecked\"", 10.0, "ns/op",
+            gc(0.0)));
+        for (final String[] result : new String[][] {
+            {"malloc", "200.0", "300.0"}, {"slab-16k-masked", "40.0", "100.0"},
+            {"slab-16k-masked-unchecked", "20.0", "50.0"}}) {
+            entries.add(entry("SlabObjectsBenchmark.allocation", "avgt", "\"contender\": \"" + result[0] + "\"",
+                Double.parseDouble(result[1]), "ns/op", gc(0.0)));
+            entries.add(entry("SlabObjectsBenchmark.free", "avgt", "\"contender\": \"" + result[0] + "\"",
+                Double.parseDouble(result[2]), "ns/op", gc(0.0)));
+        }
+        final List<Targets.Target> targets = Targets.evaluate(new ResultIndex(BenchmarkResult.readAll(
+            "[" + String.join(",", entries) + "]")));
+        // W1 (#3): tlsf, 20 / 25 = 0.8; the unchecked 2x is not a project allocator as shipped.
+        assertEquals("tlsf: 0.80x", targets.get(0).measured());
+        assertEquals(Targets.Status.MISSED, targets.get(0).status());
+        // W3: 5x and 3x checked, judged; 10x and 6x unchecked, beside it.
+        assertEquals("slab-16k-masked: allocation 5.00x, free 3.00x (unchecked memory, not judged:"
+            + " slab-16k-masked-unchecked: allocation 10.00x, free 6.00x)", targets.get(3).measured());
+        assertEquals(Targets.Status.MISSED, targets.get(3).status());
+        // TLSF W1: 0.8x judged, 2x beside it.
+        assertEquals("tlsf: 0.80x (unchecked memory, not judged: tlsf-unchecked: 2.00x)", targets.get(4).measured());
+        assertEquals(Targets.Status.MISSED, targets.get(4).status());
+    }
+
+    @Test
     void tablesShowScoresRatiosBytesFootprintsAndOtherBenchmarks() {
         final Properties machine = new Properties();
         machine.setProperty("cpus", "2");
