@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite and regenerates benchmarks/RESULTS.md (see benchmarks/README.md).
-#   benchmarks/run-suite.sh                         the full suite, about 19 minutes on 2 cores; leave the machine idle
+#   benchmarks/run-suite.sh                         the full suite, about 20 minutes on 2 cores; leave the machine idle
 #   benchmarks/run-suite.sh --smoke [--only W1,...] a short check that everything runs (numbers meaningless)
 #   benchmarks/run-suite.sh --table-only FILE.json  regenerate RESULTS.md from an existing result file
 # Other arguments go to dev.ffmalloc.bench.report.SuiteRunner: --only W1,W2,W3,W4,traces,other, --contenders a,b.

@@ -53,7 +53,7 @@ public final class SuiteRunner {
     /**
      * The suite's shape: 1 fork, 2 x 1 s warm-up (W2 and W4 also warm their heaps with a million steps first),
      * 3 x 1 s measurement, for every benchmark of the module (other classes included, whatever their annotations
-     * say), and {@link #AVERAGED_FORKS} forks for W1 and W2; about 18 minutes in all on 2 cores.
+     * say), and {@link #AVERAGED_FORKS} forks for W1 and W2; about 20 minutes in all on 2 cores.
      */
     private static final int WARMUP_ITERATIONS = 2;
     private static final TimeValue WARMUP_TIME = TimeValue.seconds(1);
