@@ -13,15 +13,16 @@ import java.nio.ByteOrder;
  * {@link IllegalStateException}.
  *
  * <p><b>Unchecked mode.</b> Started with {@code -D}{@value #UNCHECKED_PROPERTY}{@code =true}, a process skips those
- * two checks on every 8- to 64-bit load and store: the access goes to its native address through one segment over
- * the whole address space, a plain load or store as with {@code sun.misc.Unsafe}. Alignment is still checked,
- * and {@link #fill} and {@link #copy} stay checked. The allocators still check every address a caller hands them
- * before they touch it, so a bad free is still rejected with the heap unchanged. What is lost: a heap whose metadata
- * the program itself overwrote (or a bug in an allocator) can then make an allocator write outside its heap and
- * corrupt or crash the JVM, and an access after the arena is closed reads or writes freed memory instead of
- * throwing. Use it, like Agrona's {@code agrona.disable.bounds.checks}, for trusted code whose arenas outlive their
- * allocators. The mode is read once, so the JIT folds the choice away; making the segment is a restricted method,
- * so the process needs {@code --enable-native-access}.
+ * checks (bounds, liveness, and a confined arena's owner thread) on every 8- to 64-bit load and store: the access
+ * goes to its native address through one segment over the whole address space, nearly a plain load or store, as
+ * with {@code sun.misc.Unsafe}. Alignment is still checked, {@link #fill} and {@link #copy} stay checked, and
+ * {@link ShiftedMemory} checks its own range. The allocators reject bad input as before; but where a bad free is
+ * caught only by check words in the heap (TLSF's and the linked list's headers), a pointer that fools them, or a
+ * heap whose metadata the program overwrote, or a bug in an allocator, can now make an allocator write outside its
+ * heap and corrupt or crash the JVM; and an access after the arena is closed reads or writes freed memory instead
+ * of throwing. Use it, like Agrona's {@code agrona.disable.bounds.checks}, for trusted code whose arenas outlive
+ * their allocators. The mode is read once, so the JIT folds the choice away. Making the segment is a restricted
+ * method: without {@code --enable-native-access} JDK 25 prints a warning (later JDKs may refuse).
  */
 public final class NativeMemory implements Memory {
 
@@ -47,7 +48,8 @@ public final class NativeMemory implements Memory {
 
     /**
      * Every native address, at the offset equal to it. In a class of its own so that a checked process never makes
-     * it (a restricted method); a constant, so the JIT drops its bounds and liveness checks.
+     * it (a restricted method). A constant of the global arena: the JIT folds its liveness check away and its bounds
+     * check becomes one compare against a constant.
      */
     private static final class EveryAddress {
         static final MemorySegment SEGMENT = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
@@ -105,17 +107,12 @@ public final class NativeMemory implements Memory {
 
     @Override
     public byte getByte(final long address) {
-        return UNCHECKED ? EveryAddress.SEGMENT.get(ValueLayout.JAVA_BYTE, address)
-            : segment.get(ValueLayout.JAVA_BYTE, address - baseAddress);
+        return target().get(ValueLayout.JAVA_BYTE, offsetOf(address));
     }
 
     @Override
     public void setByte(final long address, final byte value) {
-        if (UNCHECKED) {
-            EveryAddress.SEGMENT.set(ValueLayout.JAVA_BYTE, address, value);
-        } else {
-            segment.set(ValueLayout.JAVA_BYTE, address - baseAddress, value);
-        }
+        target().set(ValueLayout.JAVA_BYTE, offsetOf(address), value);
     }
 
     @Override
@@ -123,7 +120,7 @@ public final class NativeMemory implements Memory {
         if ((address & 1) != 0) {
             throw misaligned(address, Short.BYTES);
         }
-        return UNCHECKED ? EveryAddress.SEGMENT.get(SHORT, address) : segment.get(SHORT, address - baseAddress);
+        return target().get(SHORT, offsetOf(address));
     }
 
     @Override
@@ -131,11 +128,7 @@ public final class NativeMemory implements Memory {
         if ((address & 1) != 0) {
             throw misaligned(address, Short.BYTES);
         }
-        if (UNCHECKED) {
-            EveryAddress.SEGMENT.set(SHORT, address, value);
-        } else {
-            segment.set(SHORT, address - baseAddress, value);
-        }
+        target().set(SHORT, offsetOf(address), value);
     }
 
     @Override
@@ -143,7 +136,7 @@ public final class NativeMemory implements Memory {
         if ((address & 3) != 0) {
             throw misaligned(address, Integer.BYTES);
         }
-        return UNCHECKED ? EveryAddress.SEGMENT.get(INT, address) : segment.get(INT, address - baseAddress);
+        return target().get(INT, offsetOf(address));
     }
 
     @Override
@@ -151,11 +144,7 @@ public final class NativeMemory implements Memory {
         if ((address & 3) != 0) {
             throw misaligned(address, Integer.BYTES);
         }
-        if (UNCHECKED) {
-            EveryAddress.SEGMENT.set(INT, address, value);
-        } else {
-            segment.set(INT, address - baseAddress, value);
-        }
+        target().set(INT, offsetOf(address), value);
     }
 
     @Override
@@ -163,7 +152,7 @@ public final class NativeMemory implements Memory {
         if ((address & 7) != 0) {
             throw misaligned(address, Long.BYTES);
         }
-        return UNCHECKED ? EveryAddress.SEGMENT.get(LONG, address) : segment.get(LONG, address - baseAddress);
+        return target().get(LONG, offsetOf(address));
     }
 
     @Override
@@ -171,11 +160,7 @@ public final class NativeMemory implements Memory {
         if ((address & 7) != 0) {
             throw misaligned(address, Long.BYTES);
         }
-        if (UNCHECKED) {
-            EveryAddress.SEGMENT.set(LONG, address, value);
-        } else {
-            segment.set(LONG, address - baseAddress, value);
-        }
+        target().set(LONG, offsetOf(address), value);
     }
 
     @Override
@@ -191,6 +176,16 @@ public final class NativeMemory implements Memory {
     @Override
     public String toString() {
         return "NativeMemory[0x" + Long.toHexString(baseAddress) + ", 0x" + Long.toHexString(endAddress()) + ")";
+    }
+
+    /** @return the segment a load or store goes through: this memory's, or in unchecked mode every address's */
+    private MemorySegment target() {
+        return UNCHECKED ? EveryAddress.SEGMENT : segment;
+    }
+
+    /** @return {@code address}'s offset in {@link #target()} */
+    private long offsetOf(final long address) {
+        return UNCHECKED ? address : address - baseAddress;
     }
 
     private static IllegalArgumentException misaligned(final long address, final int byteSize) {

@@ -7,7 +7,9 @@ package dev.ffmalloc.memory;
  * <p>Two uses: a heap placed at kernel addresses in the higher half (negative as Java {@code long}s) without an MMU,
  * and flat physical RAM whose addresses start at 0. Every access is the backing memory's, so bounds, alignment and
  * liveness are checked exactly as {@link NativeMemory} checks them: an address outside the range throws
- * {@link IndexOutOfBoundsException} (not in NativeMemory's opt-in unchecked mode).
+ * {@link IndexOutOfBoundsException}. In NativeMemory's unchecked mode this class checks the range itself, one
+ * compare, since its bounds are what its users report as errors (x86sim's flat RAM raises its bus errors from them);
+ * liveness is then not checked.
  */
 public final class ShiftedMemory implements Memory {
 
@@ -15,6 +17,7 @@ public final class ShiftedMemory implements Memory {
     private final long baseAddress;
     /** What is added to an address of this memory to get the native address; wraps around freely. */
     private final long shift;
+    private final long memoryBytes;
 
     /**
      * Shows {@code backing} at addresses from {@code baseAddress}.
@@ -26,6 +29,7 @@ public final class ShiftedMemory implements Memory {
         this.backing = backing;
         this.baseAddress = baseAddress;
         this.shift = backing.baseAddress() - baseAddress;
+        this.memoryBytes = backing.byteSize();
     }
 
     /** @return the address of the first byte */
@@ -35,47 +39,47 @@ public final class ShiftedMemory implements Memory {
 
     /** @return the number of bytes covered */
     public long byteSize() {
-        return backing.byteSize();
+        return memoryBytes;
     }
 
     @Override
     public byte getByte(final long address) {
-        return backing.getByte(address + shift);
+        return backing.getByte(nativeAddress(address, 1));
     }
 
     @Override
     public void setByte(final long address, final byte value) {
-        backing.setByte(address + shift, value);
+        backing.setByte(nativeAddress(address, 1), value);
     }
 
     @Override
     public short getShort(final long address) {
-        return backing.getShort(address + shift);
+        return backing.getShort(nativeAddress(address, 2));
     }
 
     @Override
     public void setShort(final long address, final short value) {
-        backing.setShort(address + shift, value);
+        backing.setShort(nativeAddress(address, 2), value);
     }
 
     @Override
     public int getInt(final long address) {
-        return backing.getInt(address + shift);
+        return backing.getInt(nativeAddress(address, 4));
     }
 
     @Override
     public void setInt(final long address, final int value) {
-        backing.setInt(address + shift, value);
+        backing.setInt(nativeAddress(address, 4), value);
     }
 
     @Override
     public long getLong(final long address) {
-        return backing.getLong(address + shift);
+        return backing.getLong(nativeAddress(address, 8));
     }
 
     @Override
     public void setLong(final long address, final long value) {
-        backing.setLong(address + shift, value);
+        backing.setLong(nativeAddress(address, 8), value);
     }
 
     @Override
@@ -86,6 +90,19 @@ public final class ShiftedMemory implements Memory {
     @Override
     public void copy(final long srcAddress, final long dstAddress, final long byteSize) {
         backing.copy(srcAddress + shift, dstAddress + shift, byteSize);
+    }
+
+    /**
+     * @return the backing memory's address for an access of {@code accessBytes} at {@code address}; the range is
+     *         checked here only when the backing does not check it (unchecked mode, a constant the JIT folds)
+     */
+    private long nativeAddress(final long address, final int accessBytes) {
+        final long offset = address - baseAddress;
+        if (NativeMemory.UNCHECKED && (offset < 0 || offset > memoryBytes - accessBytes)) {
+            throw new IndexOutOfBoundsException("access outside the memory: addr=0x" + Long.toHexString(address)
+                + ", byteSize=" + accessBytes + ", memory=" + this);
+        }
+        return address + shift;
     }
 
     @Override

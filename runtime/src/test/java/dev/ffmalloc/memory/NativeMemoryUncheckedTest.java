@@ -71,13 +71,21 @@ class NativeMemoryUncheckedTest {
 
     /** What the mode gives up, shown where it is harmless: an access past the memory's end is not stopped. */
     @Test
-    void anAccessPastTheEndIsNotStopped() {
+    void anAccessPastTheEndIsNotStoppedAtAnyWidth() {
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment both = arena.allocate(2 * 4096, 4096);
             final NativeMemory first = new NativeMemory(both.asSlice(0, 4096));
-            first.setLong(first.endAddress(), 0x5A5AL);
-            assertEquals(0x5A5AL, both.get(LONG, 4096));
-            assertEquals(0x5A5AL, first.getLong(first.endAddress()));
+            final long end = first.endAddress();
+            first.setLong(end, 0x1111_2222_3333_4444L);
+            first.setInt(end + 8, 0x5555_6666);
+            first.setShort(end + 12, (short) 0x7777);
+            first.setByte(end + 14, (byte) 0x08);
+            assertEquals(0x1111_2222_3333_4444L, both.get(LONG, 4096));
+            assertEquals(0x0008_7777_5555_6666L, both.get(LONG, 4104));
+            assertEquals(0x1111_2222_3333_4444L, first.getLong(end));
+            assertEquals(0x5555_6666, first.getInt(end + 8));
+            assertEquals((short) 0x7777, first.getShort(end + 12));
+            assertEquals(0x08, first.getByte(end + 14));
         }
     }
 }
