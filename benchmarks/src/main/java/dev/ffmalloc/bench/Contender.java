@@ -139,8 +139,8 @@ public enum Contender {
      */
     TLSF_GROWABLE("tlsf-growable", Family.GENERAL_PURPOSE, "growable TLSF, 4 KiB pages, 64 KiB least growth",
         EnumSet.of(PAIR, CHURN, SLAB_OBJECTS, TWO_THREAD_CHURN, TRACE_REPLAY),
-        new ProjectOpener(FootprintRule.HEAP_BYTES_OBTAINED, false, (heap, workload, closers) -> new GrowableTlsf(
-            new ArenaPoolSource(heap, NativeMemory.PAGE_SIZE)))),
+        new ProjectOpener(FootprintRule.HEAP_BYTES_OBTAINED, MemoryMode.CHECKED,
+            (heap, workload, closers) -> new GrowableTlsf(new ArenaPoolSource(heap, NativeMemory.PAGE_SIZE)))),
 
     /** {@code SlabCache} of the workload's block size, 4 KiB slabs of one page (SlabInfo found by masking). */
     SLAB("slab", Family.SPECIAL_PURPOSE, "slab cache, slab = page (masking)", EnumSet.of(PAIR, SLAB_OBJECTS),
@@ -199,11 +199,16 @@ public enum Contender {
         ContenderHeap open(Workload workload, long fixedHeapBytes);
     }
 
-    /**
-     * Opens a project allocator over native memory, measured by {@code footprintRule}, in a JVM whose
-     * {@code NativeMemory} runs {@code unchecked} or not.
-     */
-    private record ProjectOpener(FootprintRule footprintRule, boolean unchecked, ProjectHeap.Builder builder)
+    /** How the forks of a project contender run {@code NativeMemory}. */
+    private enum MemoryMode {
+        /** The default: the JDK checks every access. */
+        CHECKED,
+        /** {@code -Ddev.ffmalloc.memory.unchecked=true}. */
+        UNCHECKED
+    }
+
+    /** Opens a project allocator over native memory, measured by {@code footprintRule}, in forks of {@code mode}. */
+    private record ProjectOpener(FootprintRule footprintRule, MemoryMode mode, ProjectHeap.Builder builder)
         implements Opener {
         @Override
         public ContenderHeap open(final Workload workload, final long fixedHeapBytes) {
@@ -247,7 +252,7 @@ public enum Contender {
 
     /** @return whether this contender measures {@code NativeMemory} in unchecked mode */
     public boolean runsUnchecked() {
-        return opener instanceof ProjectOpener project && project.unchecked();
+        return opener instanceof ProjectOpener project && project.mode() == MemoryMode.UNCHECKED;
     }
 
     /**
@@ -336,12 +341,12 @@ public enum Contender {
 
     /** A project allocator over a fixed heap, locked when the workload has two threads. */
     private static Opener fixedHeap(final ProjectHeap.Builder builder) {
-        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, false, builder);
+        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, MemoryMode.CHECKED, builder);
     }
 
     /** The same, for a JVM whose {@code NativeMemory} runs unchecked. */
     private static Opener uncheckedFixedHeap(final ProjectHeap.Builder builder) {
-        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, true, builder);
+        return new ProjectOpener(FootprintRule.HIGHEST_BLOCK_END, MemoryMode.UNCHECKED, builder);
     }
 
     private static Allocator tlsf(final NativeMemory heap, final TlsfConfig config) {

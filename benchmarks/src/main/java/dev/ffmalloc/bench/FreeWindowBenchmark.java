@@ -22,11 +22,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Why a W3 free costs what it costs: the floor of a one-page slab free ({@link SlabFreeFloorSlots}: the slot, the
- * metadata line and the object, no logic) with {@code extraSteps} register-only steps added to each free. Each free misses the
- * cache twice in a row (the slot, then the page), and the processor overlaps the misses of as many frees as its
- * out-of-order window holds; the more instructions a free executes, the fewer frees fit, so the time per free grows
- * with the work it does even when that work touches no memory. The {@code extraSteps = 0} point runs the same free as
- * the {@code floor-slab-free} contender of {@link SlabObjectsBenchmark}, in a fork of its own.
+ * metadata line and the object, no logic) with {@code extraSteps} register-only steps added to each free. Each free
+ * misses the cache twice in a row (the slot, then the page), and the processor overlaps the misses of as many frees
+ * as its out-of-order window holds; the more instructions a free executes, the fewer frees fit, so the time per free
+ * grows with the work it does even when that work touches no memory. The {@code extraSteps = 0} point runs the same
+ * free as the {@code floor-slab-free} contender of {@link SlabObjectsBenchmark}, in a fork of its own.
  *
  * <p>Not final: JMH subclasses benchmark classes.
  */

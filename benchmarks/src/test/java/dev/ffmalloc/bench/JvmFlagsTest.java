@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Fork;
 
 class JvmFlagsTest {
 
@@ -38,6 +41,19 @@ class JvmFlagsTest {
         }
     }
 
+    /** A W1 run by hand gets what the suite's forks get; the other workloads get everything but W1's inlining. */
+    @Test
+    void theWorkloadBenchmarksForkAnnotationsRepeatTheForkArgs() {
+        assertEquals(List.of(JvmFlags.FORK_ARGS), List.of(PairBenchmark.class.getAnnotation(Fork.class).jvmArgs()));
+        final List<String> withoutInlining = new ArrayList<>(List.of(JvmFlags.FORK_ARGS));
+        withoutInlining.removeAll(List.of(JvmFlags.QUIET_COMPILE_COMMANDS, JvmFlags.INLINE_PAIR));
+        for (final Class<?> benchmark : List.of(ChurnBenchmark.class, SlabObjectsBenchmark.class,
+            TwoThreadChurnBenchmark.class, TraceReplayBenchmark.class)) {
+            assertEquals(withoutInlining, List.of(benchmark.getAnnotation(Fork.class).jvmArgs()),
+                benchmark.getSimpleName());
+        }
+    }
+
     private static String runJava(final String... args) throws IOException, InterruptedException {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final ProcessBuilder builder = new ProcessBuilder();
@@ -46,7 +62,8 @@ class JvmFlagsTest {
         builder.redirectErrorStream(true);
         final Process process = builder.start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), () -> "java exited with an error: " + output);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "java -version did not end within a minute");
+        assertEquals(0, process.exitValue(), () -> "java exited with an error: " + output);
         return output;
     }
 }

@@ -6,7 +6,8 @@ import dev.ffmalloc.memory.Memory;
 
 /**
  * Slots over any {@link Allocator} of the project: each slot keeps the address of its block, and stores go through
- * the allocator's own {@link Memory}, bounds-checked as a user's would be.
+ * the allocator's own {@link Memory}, bounds-checked as a user's would be (unless the fork runs
+ * {@code NativeMemory} unchecked, as the {@code -unchecked} contenders do).
  */
 public final class AllocatorSlots implements SlotHeap {
 

@@ -59,7 +59,8 @@ public final class Targets {
 
     /** @return every target, judged on {@code index} */
     public static List<Target> evaluate(final ResultIndex index) {
-        // The targets judge the library as it ships; unchecked memory, an opt-in, is shown beside TLSF and slab.
+        // The speed targets judge the library as it ships; unchecked memory, an opt-in, is shown beside TLSF and
+        // slab. The garbage target counts every project contender, unchecked ones too.
         final Predicate<Contender> checked = contender -> !contender.runsUnchecked();
         final Predicate<Contender> project = checked.and(Contender::isProject);
         final Predicate<Contender> general =
@@ -75,10 +76,10 @@ public final class Targets {
         targets.add(footprintTarget(index, "#3", "Traces: footprint ratio <= 1.3 on every trace (best"
             + " general-purpose allocator)", general));
         targets.add(slabTarget(index));
-        targets.add(withUnchecked(speedTarget(index, "#4", "TLSF W1 >= 1.5x faster than malloc", PAIR, "pair", tlsf,
-            1.5, false), speedTarget(index, "", "", PAIR, "pair", uncheckedTlsf, 1.5, false)));
-        targets.add(withUnchecked(speedTarget(index, "#4", "TLSF W2 >= 2x faster than malloc, at 0 B/op", CHURN,
-            "step", tlsf, 2.0, true), speedTarget(index, "", "", CHURN, "step", uncheckedTlsf, 2.0, true)));
+        targets.add(withNote(speedTarget(index, "#4", "TLSF W1 >= 1.5x faster than malloc", PAIR, "pair", tlsf, 1.5,
+            false), uncheckedNote(speedTarget(index, "", "", PAIR, "pair", uncheckedTlsf, 1.5, false))));
+        targets.add(withNote(speedTarget(index, "#4", "TLSF W2 >= 2x faster than malloc, at 0 B/op", CHURN, "step",
+            tlsf, 2.0, true), uncheckedNote(speedTarget(index, "", "", CHURN, "step", uncheckedTlsf, 2.0, true))));
         targets.add(footprintTarget(index, "#4", "TLSF footprint ratio <= 1.3 on every trace", tlsf));
         targets.add(zeroGarbageTarget(index));
         return targets;
@@ -138,14 +139,30 @@ public final class Targets {
             + " over " + traces.size() + " traces", bestWorstRatio <= FOOTPRINT_LIMIT ? Status.MET : Status.MISSED);
     }
 
-    /** @return {@code target} with the best unchecked contender's figure beside it, if one ran */
-    private static Target withUnchecked(final Target target, final Target unchecked) {
-        return unchecked.status() == Status.NOT_MEASURED ? target : new Target(target.issue(), target.goal(),
-            target.measured() + " (unchecked memory, not judged: " + unchecked.measured() + ")", target.status());
+    /** @return {@code target} with {@code notes} (the empty ones dropped) in one parenthesis after its figure */
+    private static Target withNote(final Target target, final String... notes) {
+        final List<String> shown = new ArrayList<>();
+        for (final String note : notes) {
+            if (!note.isEmpty()) {
+                shown.add(note);
+            }
+        }
+        return shown.isEmpty() ? target : new Target(target.issue(), target.goal(),
+            target.measured() + " (" + String.join("; ", shown) + ")", target.status());
+    }
+
+    /**
+     * @return what the best unchecked contender measured, as a note; empty if none ran. Only its figure is used:
+     *         its own status (against the same minimum) is not a verdict
+     */
+    private static String uncheckedNote(final Target unchecked) {
+        return unchecked.status() == Status.NOT_MEASURED ? "" : "unchecked memory, not judged: " + unchecked.measured();
     }
 
     private static Target slabTarget(final ResultIndex index) {
-        return withUnchecked(slabTarget(index, false), slabTarget(index, true));
+        final Target checked = slabTarget(index, false);
+        return checked.status() == Status.NOT_MEASURED ? checked : withNote(checked, floorOfSlabFree(index),
+            uncheckedNote(slabTarget(index, true)));
     }
 
     /** @return the slab target judged on the slab contenders that run {@code unchecked} or not */
@@ -173,15 +190,15 @@ public final class Targets {
             return new Target("#4", goal, "no slab result at 0 B/op with its malloc reference",
                 Status.NOT_MEASURED);
         }
-        return new Target("#4", goal, bestText + (unchecked ? "" : floorOfSlabFree(index, freeReference)),
-            bestSpeedup >= 5.0 ? Status.MET : Status.MISSED);
+        return new Target("#4", goal, bestText, bestSpeedup >= 5.0 ? Status.MET : Status.MISSED);
     }
 
-    /** @return the ratio of the floor under a one-page slab free, to read a slab's free against; nothing if not run */
-    private static String floorOfSlabFree(final ResultIndex index, final BenchmarkResult freeReference) {
+    /** @return the ratio of the floor under a one-page slab free, to read a slab's free against; empty if not run */
+    private static String floorOfSlabFree(final ResultIndex index) {
+        final BenchmarkResult freeReference = index.find(SLAB_OBJECTS, "free", REFERENCE, null);
         final BenchmarkResult floor = index.find(SLAB_OBJECTS, "free", Contender.FLOOR_SLAB_FREE.label(), null);
         return floor == null ? ""
-            : " (" + Contender.FLOOR_SLAB_FREE.label() + ": " + ratio(ResultIndex.speedup(floor, freeReference)) + ")";
+            : Contender.FLOOR_SLAB_FREE.label() + ": " + ratio(ResultIndex.speedup(floor, freeReference));
     }
 
     private static Target zeroGarbageTarget(final ResultIndex index) {
