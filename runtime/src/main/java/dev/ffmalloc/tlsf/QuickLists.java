@@ -11,17 +11,16 @@ import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
  * bins): one short LIFO stack of freed blocks per exact block size, so that a block freed and soon asked for again
  * at the same size goes out and comes back without splitting, merging, or touching a neighbour or a free list.
  *
- * <p>A block in a quick list stays used for the heap around it (its neighbours never merge with it), and its header
- * is left exactly as it was: parking and taking it back write no native memory. A second free of it is caught by
- * {@link #holds}, a look through the few blocks parked at its size. {@link Tlsf} merges parked blocks back into
+ * <p>A block in a quick list stays used for the heap around it (its neighbours never merge with it) and carries
+ * {@link TlsfLayout#SIZE_QUICK}, by which a second free of it is caught. {@link Tlsf} merges parked blocks back into
  * the free lists, largest first, when an allocation finds no fit, so parked blocks never cause an out-of-memory; and
  * it bounds what they hold: at most {@link QuickListConfig#depth()} blocks per size and
  * {@link QuickListConfig#maxBytes()} bytes in all, never more than an eighth of the heap, and never more than the heap's
  * free lists hold.
  *
  * <p>The stacks are slices of one Java array, allocated once ({@code depth} addresses per size): pushing and popping
- * write no garbage and never touch native memory, so a quick allocation costs the heap nothing and a quick free
- * only the read of the block's size word that checks it.
+ * write no garbage and never touch native memory, so a quick allocation or free costs the heap nothing beyond the
+ * block's own size word.
  */
 final class QuickLists {
 
@@ -87,25 +86,7 @@ final class QuickLists {
             && parkedAfter <= byteLimit && parkedAfter <= freeListBytes;
     }
 
-    /**
-     * @return whether the block at {@code blockAddr} is parked (at its size {@code blockSize}): a look through at most
-     *         {@code depth} addresses, none when its list is empty, as it is when a pair frees what it just took
-     */
-    boolean holds(final long blockAddr, final long blockSize) {
-        if (blockSize > maxBlockSize) {
-            return false;
-        }
-        final int list = (int) (blockSize >>> GRANULARITY_LOG2);
-        final int first = list * depth;
-        for (int i = first + lengths[list] - 1; i >= first; i--) {
-            if (parked[i] == blockAddr) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Parks a block that {@link #accepts} its size and that it does not {@link #holds hold} yet. */
+    /** Parks a block that {@link #accepts} its size; its size word already carries the quick flag. */
     void push(final long blockAddr, final long blockSize) {
         final int list = (int) (blockSize >>> GRANULARITY_LOG2);
         parked[list * depth + lengths[list]++] = blockAddr;

@@ -19,10 +19,11 @@ import static dev.ffmalloc.tlsf.TlsfLayout.PAD_TAG;
 import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_SIZE;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_PADDED;
 import static dev.ffmalloc.tlsf.TlsfLayout.SENTINEL_WORD;
-import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_RESERVED;
+import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_QUICK;
 import static dev.ffmalloc.tlsf.TlsfLayout.SIZE_USED;
 import static dev.ffmalloc.tlsf.TlsfLayout.freePrevLink;
 import static dev.ffmalloc.tlsf.TlsfLayout.isPrevFree;
+import static dev.ffmalloc.tlsf.TlsfLayout.isQuick;
 import static dev.ffmalloc.tlsf.TlsfLayout.flags;
 import static dev.ffmalloc.tlsf.TlsfLayout.hasTagOf;
 import static dev.ffmalloc.tlsf.TlsfLayout.isUsed;
@@ -52,11 +53,10 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * In front of the free lists sit {@linkplain QuickLists quick lists} ({@link QuickListConfig}, on by default): a
  * freed block of up to 4 KiB of request is parked, unmerged, on a short stack for its exact size, and the next
  * request of that size takes it back without splitting, merging or touching a neighbour. Allocate/free pairs of one
- * size, the commonest pattern, then cost one read of the block's size word (the free's check) and no native write:
- * a parked block keeps its header, and a second free of it is caught by a look through the blocks parked at its
- * size. Parked blocks count as free in the statistics; an allocation that finds no fit merges parked blocks back,
- * largest first, until one fits (all of them before it fails), so they never make an allocation fail, and
- * {@link GrowableTlsf#trim} merges them all before giving memory back. A block is parked only while the parked bytes stay at most the bytes in the free lists, so at
+ * size, the commonest pattern, then cost one size word write each way. Parked blocks count as free in the
+ * statistics; an allocation that finds no fit merges parked blocks back, largest first, until one fits (all of them
+ * before it fails), so they never make an allocation fail, and {@link GrowableTlsf#trim} merges them all before
+ * giving memory back. A block is parked only while the parked bytes stay at most the bytes in the free lists, so at
  * least half of what is free can serve a request of any size, and a heap with little free memory rarely finds no
  * fit. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the sizes, and parked
  * blocks are not merged with their free neighbours until then, so a fixed heap's footprint may grow by up to
@@ -70,7 +70,7 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * {@linkplain TlsfLayout#addressTag address tag} of its place; then that the block is used. The check reads only
  * that header, so a free that parks its block touches no other block. They detect: an address outside every pool;
  * a double free, as "not the start of a block" once the block has merged into a free predecessor or moved down
- * (its header is cleared then), else as "already free" (its header is still there, flagged free, or it is parked: the
+ * (its header is cleared then), else as "already free" (its header is still there, flagged free or parked: the
  * block is free on its own, or a block freed before it absorbed it, even if that memory is handed out again inside
  * a larger block); and an interior pointer or never-handed-out address inside a pool, unless the bytes before it
  * happen to form a header with the right tag (a 1-in-32,768 chance for arbitrary data, none for small numbers and
@@ -187,7 +187,7 @@ public final class Tlsf implements Allocator {
         final Memory memory = this.memory;
         final long quickAddr = quickLists.pop(neededSize);
         if (quickAddr != 0) {
-            // Its header is still that of a used, unpadded block of this size: parking did not change it.
+            memory.setLong(quickAddr, sizeWord(quickAddr, neededSize, SIZE_USED));
             counters.onAllocate(neededSize);
             return TlsfLayout.payloadAddr(quickAddr);
         }
@@ -376,6 +376,7 @@ public final class Tlsf implements Allocator {
         counters.onFree(blockSize);
         // A padded block goes straight back: its payload is not where a quick allocation would put it.
         if ((sizeWord & SIZE_PADDED) == 0 && quickLists.accepts(blockSize, bytesFree)) {
+            memory.setLong(blockAddr, sizeWord | SIZE_QUICK);
             quickLists.push(blockAddr, blockSize);
             return;
         }
@@ -715,7 +716,7 @@ public final class Tlsf implements Allocator {
         if (blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr || !hasTagOf(word, blockAddr)) {
             throw AllocatorErrors.notBlockStart(payloadAddr);
         }
-        if (!isUsed(word) || quickLists.holds(blockAddr, blockSize)) {
+        if (!isUsed(word) || isQuick(word)) {
             throw AllocatorErrors.doubleFree(payloadAddr);
         }
         checkedSizeWord = word;
@@ -966,7 +967,7 @@ public final class Tlsf implements Allocator {
             if (size(word) == 0) {
                 throw new HeapCorruptionException("block size is not 0", blockAddr);
             }
-            visitor.visit(blockAddr, size(word), isUsed(word) && !quickLists.holds(blockAddr, size(word)));
+            visitor.visit(blockAddr, size(word), isUsed(word) && !isQuick(word));
             blockAddr += size(word);
         }
     }
@@ -1003,7 +1004,7 @@ public final class Tlsf implements Allocator {
                     }
                     walkedFreeBlocks++;
                     walkedFreeBytes += blockSize;
-                } else if (quickLists.holds(blockAddr, blockSize)) {
+                } else if (isQuick(word)) {
                     walkedParkedBlocks++;
                 } else {
                     walkedUsedBytes += blockSize;
@@ -1032,7 +1033,8 @@ public final class Tlsf implements Allocator {
             throw new HeapCorruptionException("block size is at least " + MIN_BLOCK_SIZE
                 + " and stays inside the pool: size=" + blockSize, blockAddr);
         }
-        if ((word & (PAD_TAG | SIZE_RESERVED)) != 0 || (!isUsed(word) && (word & SIZE_PADDED) != 0)) {
+        if ((word & PAD_TAG) != 0 || (!isUsed(word) && (word & (SIZE_PADDED | SIZE_QUICK)) != 0)
+            || (isQuick(word) && (word & SIZE_PADDED) != 0)) {
             throw new HeapCorruptionException("flags are valid: word=" + hex(word), blockAddr);
         }
         if (!hasTagOf(word, blockAddr)) {
@@ -1104,8 +1106,8 @@ public final class Tlsf implements Allocator {
     }
 
     /**
-     * Checks that every parked block is a whole used, unpadded block of a pool, of the size of its list, and that the
-     * heap walk found as many parked blocks as the lists hold (so none is parked twice).
+     * Checks that every parked block is a whole block of a pool, with the quick flag and the size of its list, and
+     * that the heap walk found exactly the parked blocks.
      */
     private void checkQuickLists(final long walkedParkedBlocks) {
         quickLists.check((blockAddr, blockSize) -> {
@@ -1114,8 +1116,8 @@ public final class Tlsf implements Allocator {
                 throw new HeapCorruptionException("a parked block lies in a pool", blockAddr);
             }
             final long word = memory.getLong(blockAddr);
-            if (word != sizeWord(blockAddr, blockSize, SIZE_USED)) {
-                throw new HeapCorruptionException("a parked block is a used, unpadded block of its list's size "
+            if (word != sizeWord(blockAddr, blockSize, SIZE_USED | SIZE_QUICK)) {
+                throw new HeapCorruptionException("a parked block is used, flagged quick and of its list's size "
                     + blockSize + ": word=" + hex(word), blockAddr);
             }
             if (linkedAddr(memory.getLong(prevPhysAddr(blockAddr + blockSize))) != blockAddr) {
@@ -1123,7 +1125,7 @@ public final class Tlsf implements Allocator {
                     blockAddr);
             }
         });
-        checkCounter(quickLists.blockCount() == walkedParkedBlocks, "every parked block is parked once");
+        checkCounter(quickLists.blockCount() == walkedParkedBlocks, "every block flagged quick is parked");
     }
 
     private static void checkCounter(final boolean holds, final String invariant) {

@@ -9,7 +9,7 @@ package dev.ffmalloc.tlsf;
  * <pre>
  *   63 62          48 47                                            4   3   2   1   0
  *  +--+--------------+-----------------------------------------------+---+---+---+---+
- *  | 1|  address tag |         block size in bytes, header included  | 0 | P | 0 | U |  +0   size word
+ *  | 1|  address tag |         block size in bytes, header included  | 0 | P | Q | U |  +0   size word
  *  +--+--------------+-----------------------------------------------+---+---+---+---+
  *  |     address of the previous physical block (0: first block of its pool)     | 0 0 0 | F |  +8   back link
  *  +-----------------------------------------------------------------------------+-------+---+
@@ -17,7 +17,7 @@ package dev.ffmalloc.tlsf;
  *  +-----------------------------------------------------------------------------------+
  *  |  free: previous block of the same free list (0: head) |  used: payload            |  +24
  *  +-----------------------------------------------------------------------------------+
- *   U = {@link #SIZE_USED}, P = {@link #SIZE_PADDED}, F = {@link #PREV_FREE}; bit 1 is {@link #SIZE_RESERVED}
+ *   U = {@link #SIZE_USED}, Q = {@link #SIZE_QUICK}, P = {@link #SIZE_PADDED}, F = {@link #PREV_FREE}
  * </pre>
  *
  * <ul>
@@ -85,10 +85,10 @@ public final class TlsfLayout {
     public static final long SIZE_USED = 1;
 
     /**
-     * Size word bit 1, always 0: a size word with it set is corrupt. (It flagged blocks parked in a
-     * {@linkplain QuickLists quick list} until parking stopped writing the header.)
+     * Size word flag: a used block that waits in a {@linkplain QuickLists quick list}; it is free to its owner and
+     * used to its neighbours. Implies {@link #SIZE_USED}.
      */
-    public static final long SIZE_RESERVED = 2;
+    public static final long SIZE_QUICK = 2;
 
     /** Size word flag: a used block whose payload sits {@link #PAD_SIZE} bytes later, after a padding word. */
     public static final long SIZE_PADDED = 4;
@@ -131,7 +131,7 @@ public final class TlsfLayout {
     static {
         assert MIN_BLOCK_SIZE == 1L << MIN_BLOCK_SIZE_LOG2 : "MIN_BLOCK_SIZE must be a power of two";
         assert MIN_BLOCK_SIZE % GRANULARITY == 0 && HEADER_SIZE % GRANULARITY == 0;
-        assert ((SIZE_USED | SIZE_RESERVED | SIZE_PADDED | PAD_TAG) & (SIZE_MASK | TAG_MASK)) == 0 : "flags overlap";
+        assert ((SIZE_USED | SIZE_QUICK | SIZE_PADDED | PAD_TAG) & (SIZE_MASK | TAG_MASK)) == 0 : "flags overlap";
         assert SENTINEL_SIZE < MIN_BLOCK_SIZE : "the size tells a sentinel from a block";
     }
 
@@ -169,6 +169,11 @@ public final class TlsfLayout {
     /** @return whether a size word has {@link #SIZE_USED} */
     public static boolean isUsed(final long sizeWord) {
         return (sizeWord & SIZE_USED) != 0;
+    }
+
+    /** @return whether a size word has {@link #SIZE_QUICK}: the block waits in a quick list */
+    public static boolean isQuick(final long sizeWord) {
+        return (sizeWord & SIZE_QUICK) != 0;
     }
 
     /** @return the address of the previous physical block in a back link (0 for the first block of a pool) */

@@ -87,39 +87,16 @@ final class TlsfQuickListsTest {
         tlsf.checkIntegrity();
     }
 
-    /** With its list full, a second free of a parked block would go to the free lists: it must be caught first. */
     @Test
-    void aSecondFreeOfAParkedBlockIsRejectedWhenItsListIsFull() {
-        final long[] blocks = freeBlocksOf128Bytes(QUICK.depth());
-        assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
-        final AllocatorStats before = tlsf.stats();
-        final List<TlsfBlocks.Block> blocksBefore = TlsfBlocks.of(tlsf, 0);
-        for (final long block : blocks) {
-            assertEquals("block is already free: addr=0x" + Long.toHexString(block),
-                assertThrows(IllegalStateException.class, () -> tlsf.free(block)).getMessage());
-        }
-        assertEquals(before, tlsf.stats());
-        assertEquals(blocksBefore, TlsfBlocks.of(tlsf, 0));
-        assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
-        tlsf.checkIntegrity();
-    }
-
-    /** Allocates {@code count} blocks of 128 bytes and a guard after them, then frees the {@code count} blocks. */
-    private long[] freeBlocksOf128Bytes(final int count) {
-        final long[] blocks = new long[count];
-        for (int i = 0; i < count; i++) {
+    void aListHoldsAtMostItsDepth() {
+        final long[] blocks = new long[QUICK.depth() + 1];
+        for (int i = 0; i < blocks.length; i++) {
             blocks[i] = tlsf.allocate(100);
         }
         tlsf.allocate(100);
         for (final long block : blocks) {
             tlsf.free(block);
         }
-        return blocks;
-    }
-
-    @Test
-    void aListHoldsAtMostItsDepth() {
-        final long[] blocks = freeBlocksOf128Bytes(QUICK.depth() + 1);
         assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
         // The last went to the free lists: a free block of its own between a parked block and the guard.
         assertEquals(new TlsfBlocks.Block(blocks[QUICK.depth()] - 16, 128, false),
@@ -306,33 +283,21 @@ final class TlsfQuickListsTest {
     }
 
     @Test
-    void parkingAndTakingBackLeaveTheHeaderAsItWas() {
-        final long block = tlsf.allocate(100);
-        final long word = heap.getLong(block - 16);
-        tlsf.free(block);
-        assertEquals(word, heap.getLong(block - 16), "parked: the header is untouched");
-        assertEquals(block, tlsf.allocate(100));
-        assertEquals(word, heap.getLong(block - 16), "taken back: the header is untouched");
-        tlsf.free(block);
-        tlsf.checkIntegrity();
-    }
-
-    @Test
-    void theIntegrityCheckFindsAParkedBlockWhoseHeaderChangedAndTheReservedBitSet() {
+    void theIntegrityCheckFindsAParkedBlockWithoutItsFlagAndAFlaggedBlockNotParked() {
         final long parked = tlsf.allocate(100);
         final long live = tlsf.allocate(100);
         tlsf.free(parked);
         final long parkedWord = heap.getLong(parked - 16);
-        heap.setLong(parked - 16, parkedWord | TlsfLayout.SIZE_PADDED);
+        heap.setLong(parked - 16, parkedWord & ~TlsfLayout.SIZE_QUICK);
         assertTrue(assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity).getMessage()
-            .contains("a padded block has its padding word"));
+            .contains("a parked block is used, flagged quick and of its list's size 128"));
         heap.setLong(parked - 16, parkedWord);
         tlsf.checkIntegrity();
 
         final long liveWord = heap.getLong(live - 16);
-        heap.setLong(live - 16, liveWord | TlsfLayout.SIZE_RESERVED);
+        heap.setLong(live - 16, liveWord | TlsfLayout.SIZE_QUICK);
         assertTrue(assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity).getMessage()
-            .contains("flags are valid"));
+            .contains("every block flagged quick is parked"));
         heap.setLong(live - 16, liveWord);
         tlsf.checkIntegrity();
     }
