@@ -87,16 +87,39 @@ final class TlsfQuickListsTest {
         tlsf.checkIntegrity();
     }
 
+    /** With its list full, a second free of a parked block must not reach the free lists. */
     @Test
-    void aListHoldsAtMostItsDepth() {
-        final long[] blocks = new long[QUICK.depth() + 1];
-        for (int i = 0; i < blocks.length; i++) {
+    void aSecondFreeOfAParkedBlockIsRejectedWhenItsListIsFull() {
+        final long[] blocks = freeBlocksOf128Bytes(QUICK.depth());
+        assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
+        final AllocatorStats before = tlsf.stats();
+        final List<TlsfBlocks.Block> blocksBefore = TlsfBlocks.of(tlsf, 0);
+        for (final long block : blocks) {
+            assertEquals("block is already free: addr=0x" + Long.toHexString(block),
+                assertThrows(IllegalStateException.class, () -> tlsf.free(block)).getMessage());
+        }
+        assertEquals(before, tlsf.stats());
+        assertEquals(blocksBefore, TlsfBlocks.of(tlsf, 0));
+        assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    /** Allocates {@code count} blocks of 128 bytes and a guard after them, then frees the {@code count} blocks. */
+    private long[] freeBlocksOf128Bytes(final int count) {
+        final long[] blocks = new long[count];
+        for (int i = 0; i < count; i++) {
             blocks[i] = tlsf.allocate(100);
         }
         tlsf.allocate(100);
         for (final long block : blocks) {
             tlsf.free(block);
         }
+        return blocks;
+    }
+
+    @Test
+    void aListHoldsAtMostItsDepth() {
+        final long[] blocks = freeBlocksOf128Bytes(QUICK.depth() + 1);
         assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
         // The last went to the free lists: a free block of its own between a parked block and the guard.
         assertEquals(new TlsfBlocks.Block(blocks[QUICK.depth()] - 16, 128, false),
