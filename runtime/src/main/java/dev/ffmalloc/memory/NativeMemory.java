@@ -14,8 +14,8 @@ import java.nio.ByteOrder;
  *
  * <p><b>Unchecked mode.</b> Started with {@code -D}{@value #UNCHECKED_PROPERTY}{@code =true}, a process skips those
  * checks (bounds, liveness, and a confined arena's owner thread) on every 8- to 64-bit load and store: the access
- * goes to its native address through one segment over the whole address space, nearly a plain load or store, as
- * with {@code sun.misc.Unsafe}. Alignment is still checked, {@link #fill} and {@link #copy} stay checked, and
+ * goes to its native address through one segment over the whole address space, nearly a plain load or store (still
+ * through the FFM API). Alignment is still checked, {@link #fill} and {@link #copy} stay checked, and
  * {@link ShiftedMemory} checks its own range. The allocators reject bad input as before; but where a bad free is
  * caught only by check words in the heap (TLSF's and the linked list's headers), a pointer that fools them, or a
  * heap whose metadata the program overwrote, or a bug in an allocator, can now make an allocator write outside its
