@@ -17,7 +17,7 @@ find_jdk() {
     version=$(jdk_feature_version "$JAVA_HOME")
     if [ -n "$version" ] && [ "$version" -ge "$REQUIRED_JDK" ]; then echo "$JAVA_HOME"; return; fi
   fi
-  for candidate in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* \
+  for candidate in /usr/lib/jvm/* /usr/java/* /opt/* /opt/java/* "$HOME"/.sdkman/candidates/java/* \
                    "$HOME"/.jdks/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
     [ -d "$candidate" ] || continue
     version=$(jdk_feature_version "$candidate")

@@ -31,7 +31,7 @@ public record QuickListConfig(int depth, long maxRequestSize, long maxBytes) {
 
     /**
      * The largest request a quick list may serve. The lists are one Java array of {@code depth} addresses per block
-     * size up to this, at most 2 MiB of Java heap with the largest depth.
+     * size up to this, about 2 MiB of Java heap with the largest depth.
      */
     public static final long MAX_REQUEST_SIZE = 64 * 1024;
 
