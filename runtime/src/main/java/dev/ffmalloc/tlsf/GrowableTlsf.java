@@ -26,6 +26,14 @@ public final class GrowableTlsf implements Allocator {
     /** The default least growth: 64 KiB, sixteen pages. */
     public static final long DEFAULT_MIN_GROWTH_BYTES = 64 * 1024;
 
+    /**
+     * Growths one request may need. Memory that follows the last pool grows that pool, but only up to the largest
+     * pool ({@link TlsfConfig#maxPoolSize()}), and the rest starts a new pool, which may then be too small for the
+     * request; a second growth follows that new pool and grows it, all free, to at least the request. (With the
+     * default configuration a pool can be far larger than any source, and one growth is enough.)
+     */
+    private static final int MAX_GROWTHS_PER_REQUEST = 2;
+
     private final Tlsf tlsf;
     private final TlsfPoolSource source;
     private final long unitBytes;
@@ -53,10 +61,12 @@ public final class GrowableTlsf implements Allocator {
         this.tlsf = new Tlsf(source.memory(), config);
         this.source = source;
         this.unitBytes = source.unitBytes();
-        this.minGrowthBytes = BitUtil.align(Math.max(minGrowthBytes, 1), unitBytes);
+        // More than the source holds could never be obtained: clamped, so that rounding up cannot overflow.
+        this.minGrowthBytes = BitUtil.align(Math.max(Math.min(minGrowthBytes, source.capacityBytes()), 1), unitBytes);
         this.maxAllocationSize = Math.max(0, Math.min(config.maxAllocationSize(),
             source.capacityBytes() - TlsfLayout.SENTINEL_SIZE - TlsfLayout.HEADER_SIZE));
-        if (initialBytes > 0 && !grow(BitUtil.align(initialBytes, unitBytes))) {
+        if (initialBytes > 0
+            && (initialBytes > source.capacityBytes() || !grow(BitUtil.align(initialBytes, unitBytes)))) {
             throw AllocatorErrors.outOfMemory(initialBytes, 1, 0);
         }
     }
@@ -79,7 +89,16 @@ public final class GrowableTlsf implements Allocator {
     }
 
     private long growAndAllocateSlowPath(final long byteSize, final long byteAlignment) {
-        return growFor(byteSize, byteAlignment) ? tlsf.allocateNoCheck(byteSize, byteAlignment) : NO_BLOCK;
+        for (int growth = 0; growth < MAX_GROWTHS_PER_REQUEST; growth++) {
+            if (!growFor(byteSize, byteAlignment)) {
+                return NO_BLOCK;
+            }
+            final long address = tlsf.allocateNoCheck(byteSize, byteAlignment);
+            if (address != NO_BLOCK) {
+                return address;
+            }
+        }
+        return NO_BLOCK;
     }
 
     /**
@@ -120,28 +139,83 @@ public final class GrowableTlsf implements Allocator {
 
     /**
      * Gives memory that holds no used block back to the source, after merging the blocks parked in the quick lists
-     * into the free lists: every pool that is all free (the units it covers
-     * whole; a unit shared with a neighbouring pool stays), and the free tail of every other pool, cut at a unit
-     * boundary. Since adjacent growth makes one pool of consecutive ranges, the tail is what a heap that grew and
-     * then emptied from the top gives back. Linear in the number of pools.
+     * into the free lists: the pools that are all free, and the free tail of every other pool, cut at a unit
+     * boundary. Since adjacent growth makes one pool of consecutive ranges, the tail is what a heap that grew and then
+     * emptied from the top gives back. The source takes back whole units only, so a free pool goes back only with
+     * the free pools beside it that make up whole units with it; one that shares a unit with memory the heap keeps
+     * stays in the heap, whole and usable. (Pools have unit boundaries unless the heap split a range larger than its
+     * largest pool.) Linear in the number of pools.
      *
      * @return how many bytes went back to the source
      */
     public long trim() {
         tlsf.flushQuickLists();
         long releasedBytes = 0;
-        for (int pool = tlsf.poolCount() - 1; pool >= 0; pool--) {
-            final long poolAddr = tlsf.poolAddress(pool);
-            final long poolEndAddr = poolAddr + tlsf.poolByteSize(pool);
-            if (tlsf.removePoolIfFree(pool) != 0) {
-                releasedBytes += release(BitUtil.align(poolAddr, unitBytes), poolEndAddr & -unitBytes);
-            } else {
-                final long cutBytes = tlsf.shrinkPoolTail(pool, unitBytes);
-                releasedBytes += release(poolEndAddr - cutBytes, poolEndAddr);
+        int pool = tlsf.poolCount() - 1;
+        while (pool >= 0) {
+            if (!tlsf.isPoolFree(pool)) {
+                releasedBytes += releaseFreeTail(pool);
+                pool--;
+                continue;
             }
+            int first = pool;
+            while (first > 0 && tlsf.isPoolFree(first - 1) && poolEndAddr(first - 1) == tlsf.poolAddress(first)) {
+                first--;
+            }
+            releasedBytes += releaseFreeRun(first, pool);
+            pool = first - 1;
         }
         footprintBytes -= releasedBytes;
         return releasedBytes;
+    }
+
+    /**
+     * Gives back pools {@code first} to {@code last}, all free and each starting where the one before ends: from the
+     * end down, the longest span that starts and ends on unit boundaries, and again below it. The pools left out
+     * stay.
+     *
+     * @return how many bytes went back
+     */
+    private long releaseFreeRun(final int first, final int last) {
+        long releasedBytes = 0;
+        int end = last;
+        while (end >= first) {
+            if (!onUnitBoundary(poolEndAddr(end))) {
+                end--;
+                continue;
+            }
+            int start = first;
+            while (start <= end && !onUnitBoundary(tlsf.poolAddress(start))) {
+                start++;
+            }
+            if (start > end) {
+                break;
+            }
+            final long spanStartAddr = tlsf.poolAddress(start);
+            final long spanEndAddr = poolEndAddr(end);
+            for (int pool = end; pool >= start; pool--) {
+                final long removedBytes = tlsf.removePoolIfFree(pool);
+                assert removedBytes != 0 : "every pool of the run is free";
+            }
+            releasedBytes += release(spanStartAddr, spanEndAddr);
+            end = start - 1;
+        }
+        return releasedBytes;
+    }
+
+    /** Cuts the free tail of pool {@code pool} at a unit boundary and gives it back; @return its size or 0 */
+    private long releaseFreeTail(final int pool) {
+        final long endAddr = poolEndAddr(pool);
+        final long cutBytes = tlsf.shrinkPoolTail(pool, unitBytes);
+        return release(endAddr - cutBytes, endAddr);
+    }
+
+    private long poolEndAddr(final int pool) {
+        return tlsf.poolAddress(pool) + tlsf.poolByteSize(pool);
+    }
+
+    private boolean onUnitBoundary(final long addr) {
+        return (addr & (unitBytes - 1)) == 0;
     }
 
     /** Gives {@code [startAddr, endAddr)} back to the source if it is not empty; @return its size or 0 */
@@ -187,19 +261,26 @@ public final class GrowableTlsf implements Allocator {
      */
     private long growAndReallocateSlowPath(final long blockAddr, final long address, final long newByteSize,
                                            final long byteAlignment) {
-        if (!growFor(newByteSize, byteAlignment)) {
+        // The failed search merged the parked blocks back: one beside the block may have made room in place.
+        tlsf.flushQuickLists();
+        long resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
+        for (int growth = 0; growth < MAX_GROWTHS_PER_REQUEST && resizedAddr == NO_BLOCK; growth++) {
+            if (!growFor(newByteSize, byteAlignment)) {
+                break;
+            }
+            resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
+            if (resizedAddr == NO_BLOCK) {
+                final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
+                if (newAddr != NO_BLOCK) {
+                    tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
+                    return newAddr;
+                }
+            }
+        }
+        if (resizedAddr == NO_BLOCK) {
             throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
         }
-        final long resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
-        if (resizedAddr != NO_BLOCK) {
-            return resizedAddr;
-        }
-        final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
-        if (newAddr == NO_BLOCK) {
-            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
-        }
-        tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
-        return newAddr;
+        return resizedAddr;
     }
 
     @Override

@@ -69,12 +69,13 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * aligned, and has a header (or padding word) before it whose size fits the pool and which carries the
  * {@linkplain TlsfLayout#addressTag address tag} of its place; then that the block is used. The check reads only
  * that header, so a free that parks its block touches no other block. They detect: an address outside every pool;
- * a double free, as "not the start of a block" once the block has merged into a free predecessor or moved down
- * (its header is cleared then), else as "already free" (its header is still there, flagged free or parked: the
- * block is free on its own, or a block freed before it absorbed it, even if that memory is handed out again inside
- * a larger block); and an interior pointer or never-handed-out address inside a pool, unless the bytes before it
- * happen to form a header with the right tag (a 1-in-32,768 chance for arbitrary data, none for small numbers and
- * user-space pointers, whose bit 63 is clear, nor for higher-half pointers, whose size bits exceed any pool). They
+ * a double free, as "not the start of a block" once the block's header is gone inside another block (it merged
+ * into a free predecessor, a block freed before it absorbed it, or a reallocation grew over it or moved it: every
+ * such header is cleared), else as "already free" (the block is free on its own, or parked); and an interior pointer
+ * or never-handed-out address inside a pool, unless the bytes before it happen to form a header with the right tag
+ * (a 1-in-32,768 chance for arbitrary data, none for small numbers and user-space pointers, whose bit 63 is clear,
+ * nor for higher-half pointers, whose size bits exceed any pool; and no old header is left inside a block for a
+ * partial store to revive). They
  * cannot detect: a stale address whose block was freed and handed out again at the same place (the free frees the
  * new block); user data that forges a header with its tag.
  *
@@ -409,23 +410,29 @@ public final class Tlsf implements Allocator {
             }
         }
         long endAddr = blockAddr + blockSize;
-        final long nextWord = memory.getLong(endAddr);
+        final long nextAddr = endAddr;
+        final long nextWord = memory.getLong(nextAddr);
         if (!isUsed(nextWord)) {
             final long nextSize = size(nextWord);
             if (listedAddr == 0) {
-                listedAddr = endAddr;
+                listedAddr = nextAddr;
                 listedSize = nextSize;
                 listedList = config.mapFloor(nextSize);
             } else {
-                unlinkFree(endAddr, nextSize, config.mapFloor(nextSize));
+                unlinkFree(nextAddr, nextSize, config.mapFloor(nextSize));
             }
             size += nextSize;
             endAddr += nextSize;
         }
         memory.setLong(startAddr, sizeWord(startAddr, size, 0));
+        // A header that ends up inside the merged block is cleared, so that no tagged header is ever left inside a
+        // block: a second free of its address is still caught, and a later partial store into the block (a small
+        // int over its low half) cannot turn it back into a header that passes the tag check.
         if (startAddr != blockAddr) {
-            // Its header is gone inside the merged block: cleared, so that a second free of it is still caught.
             memory.setLong(blockAddr, 0);
+        }
+        if (!isUsed(nextWord)) {
+            memory.setLong(nextAddr, 0);
         }
         memory.setLong(prevPhysAddr(endAddr), freePrevLink(startAddr));
         if (listedAddr == 0) {
@@ -539,10 +546,28 @@ public final class Tlsf implements Allocator {
         }
         final long newAddr = allocateNoCheck(newByteSize, byteAlignment);
         if (newAddr == NO_BLOCK) {
-            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, bytesFree);
+            return reallocateInPlaceAfterFlushOrFail(blockAddr, address, newByteSize, byteAlignment);
         }
         moveAndFree(blockAddr, address, newAddr, newByteSize);
         return newAddr;
+    }
+
+    /**
+     * The last try of a reallocation whose block must move but fits nowhere: every parked block goes back to the free
+     * lists (the failed search has merged them already, unless the request could never fit), and since a parked
+     * neighbour of the block may now be free room beside it, the in-place paths run again. So parked blocks never
+     * make a reallocation fail.
+     *
+     * @throws dev.ffmalloc.alloc.OutOfMemoryException if the block cannot be resized in place either
+     */
+    long reallocateInPlaceAfterFlushOrFail(final long blockAddr, final long payloadAddr, final long newByteSize,
+                                           final long byteAlignment) {
+        flushQuickLists();
+        final long resizedAddr = reallocateInPlace(blockAddr, payloadAddr, newByteSize, byteAlignment);
+        if (resizedAddr == NO_BLOCK) {
+            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, bytesFree);
+        }
+        return resizedAddr;
     }
 
     /** Copies a live block's contents to a new block and frees the old block. */
@@ -579,6 +604,7 @@ public final class Tlsf implements Allocator {
         final long nextFreeSize = isUsed(nextWord) ? 0 : size(nextWord);
         if (nextFreeSize != 0 && blockSize + nextFreeSize >= neededSize) {
             unlinkFree(nextAddr, nextFreeSize, config.mapFloor(nextFreeSize));
+            memory.setLong(nextAddr, 0);
             memory.setLong(prevPhysAddr(nextAddr + nextFreeSize), blockAddr);
             return resizeInPlace(blockAddr, sizeWord, blockSize, blockSize + nextFreeSize, neededSize, payloadAddr);
         }
@@ -613,6 +639,7 @@ public final class Tlsf implements Allocator {
         unlinkFree(prevAddr, size(prevWord), config.mapFloor(size(prevWord)));
         if (nextFreeSize != 0) {
             unlinkFree(blockAddr + blockSize, nextFreeSize, config.mapFloor(nextFreeSize));
+            memory.setLong(blockAddr + blockSize, 0);
         }
         // The old header goes (the copy may overwrite it with contents), so a second free of the old address is
         // caught. Copy before writing any header the split may place inside the old contents.
@@ -731,7 +758,8 @@ public final class Tlsf implements Allocator {
      * otherwise it becomes a new pool. A range larger than {@link TlsfConfig#maxPoolSize()} becomes several
      * pools.
      *
-     * <p>Preconditions: the range is memory of {@link #memory()} that nothing else uses, now or later.
+     * <p>Preconditions: the range is memory of {@link #memory()} that nothing else uses, now or later. (A range that
+     * runs past the memory fails with the memory's exception before anything changes.)
      *
      * @return how many bytes of the range the heap took: 0 if it is too small to hold a block (a new pool needs
      *         {@value TlsfLayout#MIN_BLOCK_SIZE} bytes plus a {@value TlsfLayout#SENTINEL_SIZE}-byte sentinel,
@@ -746,16 +774,20 @@ public final class Tlsf implements Allocator {
         if (Long.compareUnsigned(addr + byteSize, addr) < 0) {
             throw poolWrapsAround(addr, byteSize);
         }
+        // Pools are sorted and disjoint: only the last one starting below the range's end can overlap it.
+        final int below = poolIndexBelow(addr + byteSize - 1);
+        if (below >= 0 && Long.compareUnsigned(poolEnds[below], addr) > 0) {
+            throw poolOverlaps(addr, byteSize, poolStarts[below], poolEnds[below] - poolStarts[below]);
+        }
         final long startAddr = (addr + GRANULARITY - 1) & -GRANULARITY;
         final long endAddr = (addr + byteSize) & -GRANULARITY;
         if (Long.compareUnsigned(endAddr, startAddr) <= 0) {
             return 0;
         }
-        // Pools are sorted and disjoint: only the last one starting below the range's end can overlap it.
-        final int below = poolIndexBelow(endAddr - 1);
-        if (below >= 0 && Long.compareUnsigned(poolEnds[below], startAddr) > 0) {
-            throw poolOverlaps(addr, byteSize, poolStarts[below], poolEnds[below] - poolStarts[below]);
-        }
+        // The range may become several pools, after growing the one it follows: read both of its ends first, so
+        // that a range running past the memory fails before anything has changed.
+        memory.getLong(startAddr);
+        memory.getLong(endAddr - Long.BYTES);
         final int adjacent = poolIndexOf(startAddr - 1);
         long usedBytes = 0;
         long freshAddr = startAddr;
@@ -780,7 +812,6 @@ public final class Tlsf implements Allocator {
 
     private void createPool(final long startAddr, final long endAddr) {
         final long sentinelAddr = TlsfLayout.sentinelAddr(endAddr);
-        // Write the sentinel first: if the memory is not there, nothing has changed yet.
         memory.setLong(prevPhysAddr(sentinelAddr), freePrevLink(startAddr));
         memory.setLong(sentinelAddr, SENTINEL_WORD);
         memory.setLong(prevPhysAddr(startAddr), 0);
@@ -817,19 +848,26 @@ public final class Tlsf implements Allocator {
         poolBytes += endAddr - startAddr;
     }
 
+    /** @return whether pool {@code pool} holds no used block (and no parked one): it is one free block */
+    boolean isPoolFree(final int pool) {
+        final long startAddr = poolStarts[pool];
+        final long word = memory.getLong(startAddr);
+        return !isUsed(word) && size(word) == poolEnds[pool] - startAddr - SENTINEL_SIZE;
+    }
+
     /**
      * Takes pool {@code pool} out of the heap if it holds no used block.
      *
      * @return the pool's size, or 0 if it has a used block and stays
      */
     long removePoolIfFree(final int pool) {
-        final long startAddr = poolStarts[pool];
-        final long endAddr = poolEnds[pool];
-        final long word = memory.getLong(startAddr);
-        if (isUsed(word) || size(word) != endAddr - startAddr - SENTINEL_SIZE) {
+        if (!isPoolFree(pool)) {
             return 0;
         }
-        unlinkFree(startAddr, size(word), config.mapFloor(size(word)));
+        final long startAddr = poolStarts[pool];
+        final long endAddr = poolEnds[pool];
+        final long blockSize = endAddr - startAddr - SENTINEL_SIZE;
+        unlinkFree(startAddr, blockSize, config.mapFloor(blockSize));
         System.arraycopy(poolStarts, pool + 1, poolStarts, pool, poolCount - pool - 1);
         System.arraycopy(poolEnds, pool + 1, poolEnds, pool, poolCount - pool - 1);
         poolCount--;

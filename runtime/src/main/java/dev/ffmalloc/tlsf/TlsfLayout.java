@@ -37,8 +37,10 @@ package dev.ffmalloc.tlsf;
  * back link, so a free that parks its block touches no other block; an address that is not a block start has the
  * right tag before it only by a 1-in-32,768 chance, or if its program wrote exactly such a header there (data that
  * is small numbers or user-space pointers never has bit 63 set, and a higher-half pointer, which has, reads as a size
- * far beyond any pool). The header of a block that merged into its predecessor or moved down is cleared, so freeing
- * its old address again is always caught. (Scudo checks its chunk headers the same way, with a checksum.) The
+ * far beyond any pool). A header that ends up inside another block (its block merged into a free predecessor, or
+ * absorbed by a block before it, or grown over or moved down by a reallocation) is cleared, so freeing its old address
+ * again is always caught, and no tagged word is left inside a block for a partial store (a small int over its low
+ * half) to turn back into a header that passes. (Scudo checks its chunk headers the same way, with a checksum.) The
  * sentinel's word carries no tag.
  *
  * <p>Relations: a sentinel's size word is exactly {@link #SENTINEL_WORD} (no block is that small, so the size tells a

@@ -3,6 +3,7 @@ package dev.ffmalloc.tlsf;
 import dev.ffmalloc.alloc.Allocator;
 import dev.ffmalloc.alloc.AllocatorStats;
 import dev.ffmalloc.alloc.BlockPattern;
+import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.alloc.ShadowHeap;
 import dev.ffmalloc.memory.Memory;
 import dev.ffmalloc.memory.NativeMemory;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link GrowableTlsf}: growth (adjacent and not), its sizes, trim, the peak footprint and exhaustion. */
@@ -209,6 +211,75 @@ final class GrowableTlsfTest {
         assertEquals(Allocator.NO_BLOCK, heap.tryAllocate(10, 4096));
         assertEquals(full, heap.stats());
         assertEquals(2 * GROWTH, heap.maxAllocationSize() + 32);
+        heap.checkIntegrity();
+    }
+
+    /**
+     * With pools of at most 128 KiB (FLLEN 12), growth that follows a full 64 KiB pool grows it to its limit and
+     * starts a new pool with the rest, too small for the request: a second growth extends that new pool.
+     */
+    @Test
+    void growthCutByTheLargestPoolGrowsAgainUntilTheRequestFits() {
+        final TlsfConfig smallPools = new TlsfConfig(12, 32, QuickListConfig.OFF);
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, smallPools, 0, GROWTH);
+        assertEquals(128 * 1024 - 32, heap.maxAllocationSize());
+        heap.allocate(GROWTH - 32);
+        assertEquals(GROWTH, heap.footprintBytes());
+        final long block = heap.allocate(100_000);
+        TlsfBlocks.fill(heap.memory(), block, 100_000, 11);
+        // Each growth obtains 25 pages (block 100016 and sentinel): the first grows the pool to 128 KiB and leaves
+        // 36 KiB for a new pool, the second grows that one to 128 KiB, which holds the block.
+        assertEquals(GROWTH + 2 * 25 * UNIT, heap.footprintBytes());
+        assertEquals(3, heap.poolCount());
+        assertEquals(128 * 1024, heap.poolByteSize(1));
+        assertTrue(block > heap.poolAddress(1) && block < heap.poolAddress(2));
+        TlsfBlocks.check(heap.memory(), block, 100_000, 11);
+        heap.checkIntegrity();
+    }
+
+    /**
+     * With pools of at most 2 KiB (FLLEN 6) and 4 KiB units, every range becomes two pools: trim gives them back
+     * together, since neither is a whole unit alone, and no memory is lost between the heap and the source.
+     */
+    @Test
+    void trimGivesBackFreePoolsSmallerThanAUnitTogether() {
+        final TlsfConfig tinyPools = new TlsfConfig(6, 32, QuickListConfig.OFF);
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        final GrowableTlsf heap = new GrowableTlsf(source, tinyPools, 0, UNIT);
+        for (int round = 0; round < 100; round++) {
+            final long block = heap.allocate(1000);
+            assertEquals(2, heap.poolCount());
+            heap.free(block);
+            assertEquals(UNIT, heap.trim());
+            assertEquals(0, heap.poolCount());
+            assertEquals(0, heap.footprintBytes());
+            assertEquals(0, source.obtainedBytes());
+            heap.checkIntegrity();
+        }
+        // A free pool that shares its unit with a used one stays in the heap, whole.
+        final long first = heap.allocate(1000);
+        final long second = heap.allocate(1000);
+        assertEquals(2, heap.poolCount());
+        heap.free(second);
+        assertEquals(0, heap.trim());
+        assertEquals(2, heap.poolCount());
+        assertEquals(UNIT, heap.footprintBytes());
+        assertEquals(UNIT, heap.stats().heapBytes());
+        heap.free(first);
+        assertEquals(UNIT, heap.trim());
+        assertEquals(0, source.obtainedBytes());
+        heap.checkIntegrity();
+    }
+
+    @Test
+    void sizesBeyondTheSourceAreOutOfMemoryNotAnOverflow() {
+        final ArenaPoolSource source = new ArenaPoolSource(region, UNIT);
+        assertThrows(OutOfMemoryException.class,
+            () -> new GrowableTlsf(source, TlsfConfig.DEFAULT, Long.MAX_VALUE, GROWTH));
+        final GrowableTlsf heap = new GrowableTlsf(source, TlsfConfig.DEFAULT, 0, Long.MAX_VALUE);
+        assertTrue(heap.allocate(1000) != Allocator.NO_BLOCK);
+        assertEquals(region.byteSize(), heap.footprintBytes(), "the least growth is at most the whole source");
         heap.checkIntegrity();
     }
 

@@ -202,6 +202,50 @@ final class TlsfQuickListsTest {
         tlsf.checkIntegrity();
     }
 
+    /**
+     * A reallocation that could grow in place but for a parked neighbour: the block fits nowhere else, so the parked
+     * blocks merge back and the in-place paths run again (forward into the next block, then down into the previous).
+     */
+    @Test
+    void aParkedNeighbourNeverMakesAReallocationFail() {
+        final long block = tlsf.allocate(20_000);
+        final long next = tlsf.allocate(1000);
+        heap.setLong(block, 42);
+        tlsf.free(next);
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
+        assertEquals(block, tlsf.reallocate(block, POOL - 16 - 16 - 64, 16), "grown in place over the parked block");
+        assertEquals(42, heap.getLong(block));
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+        tlsf.free(block);
+        tlsf.checkIntegrity();
+
+        final long prev = tlsf.allocate(1000);
+        final long moving = tlsf.allocate(POOL - 16 - 1024 - 16 - 2048);
+        heap.setLong(moving, 43);
+        tlsf.free(prev);
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
+        // Too big for the block and its free next block (2048 bytes): only with the parked block before it.
+        assertEquals(prev, tlsf.reallocate(moving, POOL - 16 - 16 - 32, 16), "moved down over the parked block");
+        assertEquals(43, heap.getLong(prev));
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void aParkedNeighbourNeverMakesAGrowableHeapGrow() {
+        final ArenaPoolSource source = ArenaPoolSource.reserve(arena, 1 << 20);
+        final GrowableTlsf growable = new GrowableTlsf(source, TlsfConfig.DEFAULT.withQuickLists(QUICK), POOL,
+            NativeMemory.PAGE_SIZE);
+        final long block = growable.allocate(20_000);
+        final long next = growable.allocate(1000);
+        growable.free(next);
+        assertEquals(1, growable.tlsfStats().parkedBlocks());
+        assertEquals(block, growable.reallocate(block, POOL - 16 - 16 - 64, 16));
+        assertEquals(POOL, growable.footprintBytes(), "no growth: the parked block was the room needed");
+        growable.checkIntegrity();
+    }
+
     @Test
     void noFitMergesParkedBlocksLargestFirstAndStopsAtTheFirstFit() {
         // A reserve too large to park, then pairs of 528- and 1024-byte blocks and 32-byte ones fill the pool.

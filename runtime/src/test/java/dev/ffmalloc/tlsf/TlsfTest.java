@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * What only {@link Tlsf} does: block layout as the iterator shows it, each reallocation path forced, alignment
@@ -458,9 +459,34 @@ final class TlsfTest {
         assertMessage(IllegalArgumentException.class,
             "pool wraps around the address space: addr=0xfffffffffffff000, byteSize=8192",
             () -> tlsf.addPool(-4096, 8192));
+        // Ranges that overlap a pool only in bytes that rounding to 16 would drop are claims on the heap's memory too.
+        assertMessage(IllegalArgumentException.class, "pool overlaps a pool of this heap: addr=0x"
+            + Long.toHexString(base + POOL - 8) + ", byteSize=4096, poolAddr=0x" + Long.toHexString(base)
+            + ", poolByteSize=65536", () -> tlsf.addPool(base + POOL - 8, 4096));
+        assertMessage(IllegalArgumentException.class, "pool overlaps a pool of this heap: addr=0x"
+            + Long.toHexString(base + 100) + ", byteSize=8, poolAddr=0x" + Long.toHexString(base)
+            + ", poolByteSize=65536", () -> tlsf.addPool(base + 100, 8));
         assertEquals(1, tlsf.poolCount());
         assertEquals(POOL, tlsf.stats().heapBytes());
         tlsf.checkIntegrity();
+    }
+
+    /** With pools of at most 128 KiB, the range would grow the pool and add new ones: it fails before either. */
+    @Test
+    void aRangeRunningPastTheMemoryChangesNothing() {
+        // Unchecked memory does not catch an access past its end (the access would be out of bounds for real).
+        assumeFalse(NativeMemory.UNCHECKED);
+        final Tlsf smallPools = new Tlsf(heap, new TlsfConfig(12, 32, QuickListConfig.OFF));
+        assertEquals(POOL, smallPools.addPool(base, POOL));
+        final List<Block> before = TlsfBlocks.all(smallPools);
+        final var stats = smallPools.stats();
+        final long maxAllocationSize = smallPools.maxAllocationSize();
+        assertThrows(IndexOutOfBoundsException.class, () -> smallPools.addPool(base + POOL, heap.byteSize()));
+        assertEquals(before, TlsfBlocks.all(smallPools));
+        assertEquals(stats, smallPools.stats());
+        assertEquals(maxAllocationSize, smallPools.maxAllocationSize());
+        assertEquals(1, smallPools.poolCount());
+        smallPools.checkIntegrity();
     }
 
     // ------------------------------------------------------------------------------------ bad input
@@ -519,6 +545,50 @@ final class TlsfTest {
         tlsf.free(block);
         assertEquals(new Block(base, 256, false), TlsfBlocks.of(tlsf, 0).get(0));
         assertFreeRejectsANonBlockStartChangingNothing(block);
+        tlsf.checkIntegrity();
+    }
+
+    /**
+     * A block absorbed by a block freed before it: its old header lies inside the merged block, and inside the block
+     * handed out there next. A small int its program stores over the header's low half must not make the old
+     * address pass for a block start (the header keeps no tag to revive).
+     */
+    @Test
+    void aBlockAbsorbedByAFreedPredecessorCannotBeFreedAgainEvenAfterAPartialStoreOverItsHeader() {
+        addOnePool();
+        final long prev = tlsf.allocate(100);
+        final long block = tlsf.allocate(100);
+        tlsf.allocate(100);
+        tlsf.free(block);
+        tlsf.free(prev);
+        assertFreeRejectsANonBlockStartChangingNothing(block);
+        final long whole = tlsf.allocate(240);
+        assertEquals(prev, whole);
+        memory.setInt(TlsfLayout.blockAddrOfPayload(block), 4097);
+        assertFreeRejectsANonBlockStartChangingNothing(block);
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void theHeadersAReallocationGrowsOverCannotBeFreed() {
+        addOnePool();
+        final long block = tlsf.allocate(100);
+        final long next = tlsf.allocate(100);
+        tlsf.allocate(100);
+        tlsf.free(next);
+        assertEquals(block, tlsf.reallocate(block, 200, 16));
+        memory.setInt(TlsfLayout.blockAddrOfPayload(next), 4097);
+        assertFreeRejectsANonBlockStartChangingNothing(next);
+
+        final long prev = tlsf.allocate(300);
+        final long moving = tlsf.allocate(100);
+        final long after = tlsf.allocate(100);
+        tlsf.allocate(100);
+        tlsf.free(prev);
+        tlsf.free(after);
+        assertEquals(prev, tlsf.reallocate(moving, 500, 16));
+        memory.setInt(TlsfLayout.blockAddrOfPayload(after), 4097);
+        assertFreeRejectsANonBlockStartChangingNothing(after);
         tlsf.checkIntegrity();
     }
 
