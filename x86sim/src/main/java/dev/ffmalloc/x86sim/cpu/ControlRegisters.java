@@ -43,7 +43,11 @@ public final class ControlRegisters {
     private static final long CR0_FIXED = CR0_PG | CR0_PE;
     private static final long CR4_FIXED = CR4_PAE;
     private static final long EFER_FIXED = EFER_LME | EFER_LMA;
-    private static final long CR3_FLAGS = 0x18L; // PWT, PCD: memory type of the top-level table, kept as written
+    /**
+     * CR3 bits 11:0 with CR4.PCIDE clear (SDM vol. 3A, table 4-12): PWT and PCD (the memory type of the top-level
+     * table) and ignored bits, all kept as written; only bits 63:MAXPHYADDR are reserved.
+     */
+    private static final long CR3_LOW_BITS = 0xFFFL;
 
     private final CpuModel model;
     private long cr0 = CR0_FIXED | CR0_WP;
@@ -135,7 +139,7 @@ public final class ControlRegisters {
     }
 
     void writeCr3(final long value) {
-        if ((value & ~(model.addressMask() | CR3_FLAGS)) != 0) {
+        if ((value & ~(model.addressMask() | CR3_LOW_BITS)) != 0) {
             throw new IllegalArgumentException("cr3 has reserved bits set: cr3=0x" + Long.toHexString(value)
                 + ", maxPhysAddrBits=" + model.maxPhysAddrBits());
         }

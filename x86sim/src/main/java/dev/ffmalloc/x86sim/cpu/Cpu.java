@@ -83,6 +83,10 @@ public final class Cpu implements TlbInvalidation {
             return pageFault(virtAddr, PageFaultErrorCode.of(true, false, kind, user, registers));
         }
         if (kind == AccessKind.WRITE && (attributes & TlbSet.DIRTY) == 0) {
+            // The walk that sets D replaces the clean entry: if the tables changed without an INVLPG, the entry it
+            // makes may be of another page size, and the clean one must not outlive it (SDM vol. 3A, 4.10.4.2
+            // lets a processor drop a TLB entry at any time).
+            set.invalidatePage(virtAddr);
             return walkAndFill(virtAddr, kind, user);
         }
         return set.pageAddrs[slot] | (virtAddr & set.offsetMask);
@@ -196,7 +200,8 @@ public final class Cpu implements TlbInvalidation {
     /**
      * Writes CR3 (MOV to CR3) and drops every non-global TLB entry.
      *
-     * @throws IllegalArgumentException if bits other than M-1:12, PWT and PCD are set (a #GP on hardware)
+     * @throws IllegalArgumentException if a bit at or above MAXPHYADDR is set (a #GP on hardware); bits 11:0 (PWT,
+     *                                  PCD and ignored bits, CR4.PCIDE being clear) are kept as written
      */
     public void writeCr3(final long value) {
         registers.writeCr3(value);

@@ -6,10 +6,13 @@ import dev.ffmalloc.x86sim.paging.CpuModel;
 import dev.ffmalloc.x86sim.paging.FrameSource;
 import dev.ffmalloc.x86sim.paging.TlbInvalidation;
 import dev.ffmalloc.x86sim.paging.Mapper;
+import dev.ffmalloc.x86sim.paging.MapperError;
+import dev.ffmalloc.x86sim.paging.MapperException;
 import dev.ffmalloc.x86sim.paging.MapperFlush;
 import dev.ffmalloc.x86sim.paging.PageSize;
 import dev.ffmalloc.x86sim.paging.PageTableFlags;
 import dev.ffmalloc.x86sim.paging.PhysAddr;
+import dev.ffmalloc.x86sim.paging.TranslateResult;
 import dev.ffmalloc.x86sim.paging.VirtAddr;
 
 /**
@@ -122,27 +125,50 @@ public final class KernelAddressSpace {
         for (long page = 0; page < pages; page++) {
             final long frameAddr = frames.allocateFrame();
             if (frameAddr == FrameSource.NO_FRAME) {
-                unmapHeapPages(start, heapEnd, null);
-                heapEnd = start;
+                return undoGrowth(start);
+            }
+            try {
+                mapper.map(VirtAddr.of(heapEnd), PhysAddr.of(frameAddr), PageSize.SIZE_4KIB, KERNEL_DATA).ignore();
+            } catch (final MapperException refused) {
+                // The page needed a new page table and no frame was left for it (anything else is a bug).
+                frames.deallocateFrame(frameAddr);
+                undoGrowth(start);
+                if (refused.error() != MapperError.FRAME_ALLOCATION_FAILED) {
+                    throw refused;
+                }
                 return NO_HEAP;
             }
-            mapper.map(VirtAddr.of(heapEnd), PhysAddr.of(frameAddr), PageSize.SIZE_4KIB, KERNEL_DATA).ignore();
             heapEnd += PAGE_BYTES;
         }
         return start;
+    }
+
+    /** Unmaps the pages a growth mapped from {@code start} on and gives their frames back; @return NO_HEAP */
+    private long undoGrowth(final long start) {
+        unmapHeapPages(start, heapEnd, null);
+        heapEnd = start;
+        return NO_HEAP;
     }
 
     /**
      * Unmaps the heap pages of {@code [virtAddr, virtAddr + byteSize)}, gives their frames back and flushes them
      * from {@code cpu}'s TLB; if the range is the heap's tail, the heap end moves back.
      *
-     * @throws IllegalArgumentException if the range is not whole pages inside the heap
+     * @throws IllegalArgumentException if the range is not whole pages inside the heap, or holds a page released
+     *                                  before; nothing is changed then
      */
     public void releaseHeap(final long virtAddr, final long byteSize, final TlbInvalidation cpu) {
         if (((virtAddr | byteSize) & (PAGE_BYTES - 1)) != 0 || byteSize <= 0 || virtAddr < HEAP_BASE
             || virtAddr + byteSize > heapEnd || virtAddr + byteSize < virtAddr) {
             throw new IllegalArgumentException("range is not whole pages of the heap: virtAddr=0x"
                 + Long.toHexString(virtAddr) + ", byteSize=" + byteSize + ", heapEnd=0x" + Long.toHexString(heapEnd));
+        }
+        for (long pageAddr = virtAddr; pageAddr != virtAddr + byteSize; pageAddr += PAGE_BYTES) {
+            if (!(mapper.translate(VirtAddr.of(pageAddr)) instanceof TranslateResult.Mapped)) {
+                throw new IllegalArgumentException("range holds a heap page released before: virtAddr=0x"
+                    + Long.toHexString(virtAddr) + ", byteSize=" + byteSize + ", page=0x"
+                    + Long.toHexString(pageAddr));
+            }
         }
         unmapHeapPages(virtAddr, virtAddr + byteSize, cpu);
         if (virtAddr + byteSize == heapEnd) {

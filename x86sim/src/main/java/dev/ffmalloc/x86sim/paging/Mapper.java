@@ -1,6 +1,7 @@
 package dev.ffmalloc.x86sim.paging;
 
 import dev.ffmalloc.memory.Memory;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Creates, changes and removes mappings in a 4-level (or 5-level) page-table tree stored in physical memory, in the
@@ -28,6 +29,8 @@ public final class Mapper {
 
     private static final long TABLE_BYTES = PageTableLevel.TABLE_BYTES;
     private static final long FRAME_MASK_4KIB = PageSize.SIZE_4KIB.offsetMask();
+    /** The missing value of {@link #mapRange}'s record of widened entries: no entry address is ever -1. */
+    private static final long NOT_WIDENED = -1L;
 
     private final Memory physical;
     private final CpuModel model;
@@ -123,7 +126,7 @@ public final class Mapper {
         checkPage(virtAddr, pageSize);
         checkFrame(virtAddr, frame.value(), pageSize);
         checkFlags(virtAddr, flags);
-        final boolean widened = mapChecked(virtAddr, frame.value(), pageSize, flags);
+        final boolean widened = mapChecked(virtAddr, frame.value(), pageSize, flags, null);
         return newFlush(virtAddr, widened);
     }
 
@@ -138,8 +141,10 @@ public final class Mapper {
      * {@code largest}, that the alignment of both addresses and the remaining size allow.
      *
      * @return a whole-TLB flush token
-     * @throws MapperException as {@link #map}, or NOT_ALIGNED if {@code byteSize} is not a positive multiple of
-     *                         4 KiB; the pages mapped before the refusal are unmapped again
+     * @throws MapperException as {@link #map}; NOT_ALIGNED if {@code byteSize} is not a positive multiple of 4 KiB;
+     *                         NON_CANONICAL if the range leaves the canonical half it starts in (or wraps around
+     *                         the address space). On a refusal the pages mapped before it are unmapped again and
+     *                         the parent entries it widened are narrowed back; only tables it created stay.
      */
     public MapperFlush mapRange(final VirtAddr virtStart, final PhysAddr physStart, final long byteSize,
                                 final long flags, final PageSize largest) {
@@ -148,21 +153,29 @@ public final class Mapper {
         if (byteSize <= 0 || (byteSize & FRAME_MASK_4KIB) != 0) {
             throw MapperException.sizeNotAligned(virtAddr, byteSize);
         }
+        final long lastPage = virtAddr + byteSize - PageSize.SIZE_4KIB.byteSize();
         checkPage(virtAddr, PageSize.SIZE_4KIB);
-        checkPage(virtAddr + byteSize - PageSize.SIZE_4KIB.byteSize(), PageSize.SIZE_4KIB);
+        checkPage(lastPage, PageSize.SIZE_4KIB);
+        // Both ends canonical and in the same half: then every page between them is (a range that wraps past the
+        // top of the address space ends in the lower half).
+        if ((virtAddr ^ lastPage) < 0) {
+            throw MapperException.rangeLeavesItsHalf(virtAddr, byteSize, linearBits);
+        }
         checkFrame(virtAddr, physStart.value(), PageSize.SIZE_4KIB);
         checkFrame(virtAddr, physStart.value() + byteSize - PageSize.SIZE_4KIB.byteSize(), PageSize.SIZE_4KIB);
         checkFlags(virtAddr, flags);
+        final Long2LongHashMap widenedEntries = new Long2LongHashMap(NOT_WIDENED);
         long done = 0;
         try {
             while (done < byteSize) {
                 final PageSize pageSize = largestFit(virtAddr + done, physStart.value() + done, byteSize - done,
                     largest);
-                mapChecked(virtAddr + done, physStart.value() + done, pageSize, flags);
+                mapChecked(virtAddr + done, physStart.value() + done, pageSize, flags, widenedEntries);
                 done += pageSize.byteSize();
             }
         } catch (final MapperException refused) {
             unmapRangeChecked(virtAddr, done);
+            widenedEntries.forEachLong(physical::setLong);
             throw refused;
         }
         return newFlush(virtAddr, true);
@@ -184,9 +197,12 @@ public final class Mapper {
      * The body of {@link #map} after the argument checks: finds the path, counts the tables to create, takes their
      * frames (all or none), then writes tables, parents and the leaf.
      *
+     * @param widenedEntries where each parent entry widened gets its value from before the first widening (for
+     *                       {@link #mapRange} to undo), or null
      * @return whether an existing parent entry was widened
      */
-    private boolean mapChecked(final long virtAddr, final long physAddr, final PageSize pageSize, final long flags) {
+    private boolean mapChecked(final long virtAddr, final long physAddr, final PageSize pageSize, final long flags,
+                               final Long2LongHashMap widenedEntries) {
         final PageTableLevel leafLevel = pageSize.leafLevel();
         final PageTableLevel stop = descend(virtAddr, leafLevel);
         final long stopEntry = physical.getLong(path[stop.number()]);
@@ -201,7 +217,7 @@ public final class Mapper {
         }
         allocateTables(virtAddr, tablesNeeded);
         final long parentBits = parentBits(flags);
-        final boolean widened = widenParents(stop, flags);
+        final boolean widened = widenParents(stop, flags, widenedEntries);
         long entryAddr = path[stop.number()];
         PageTableLevel level = stop;
         for (int i = 0; i < tablesNeeded; i++) {
@@ -230,8 +246,11 @@ public final class Mapper {
         tablesAllocated += tablesNeeded;
     }
 
-    /** Adds to the present parents above {@code stop} on {@link #path} what a leaf with {@code flags} needs. */
-    private boolean widenParents(final PageTableLevel stop, final long flags) {
+    /**
+     * Adds to the present parents above {@code stop} on {@link #path} what a leaf with {@code flags} needs,
+     * recording each entry's value from before its first widening in {@code widenedEntries}, unless that is null.
+     */
+    private boolean widenParents(final PageTableLevel stop, final long flags, final Long2LongHashMap widenedEntries) {
         final long add = parentBits(flags);
         final long keep = (flags & PageTableFlags.NO_EXECUTE) == 0 ? ~PageTableFlags.NO_EXECUTE : -1L;
         boolean widened = false;
@@ -240,6 +259,9 @@ public final class Mapper {
             final long entry = physical.getLong(entryAddr);
             final long wider = (entry | add) & keep;
             if (wider != entry) {
+                if (widenedEntries != null) {
+                    widenedEntries.putIfAbsent(entryAddr, entry);
+                }
                 physical.setLong(entryAddr, wider);
                 widened = true;
             }
@@ -297,7 +319,7 @@ public final class Mapper {
         checkFlags(virtAddr, flags);
         final long leafEntryAddr = findLeaf(virtAddr, pageSize);
         final long entry = physical.getLong(leafEntryAddr);
-        final boolean widened = widenParents(pageSize.leafLevel(), flags);
+        final boolean widened = widenParents(pageSize.leafLevel(), flags, null);
         physical.setLong(leafEntryAddr, PageTableEntry.address(entry, addressMask, pageSize)
             | leafBits(pageSize, flags));
         return newFlush(virtAddr, widened);

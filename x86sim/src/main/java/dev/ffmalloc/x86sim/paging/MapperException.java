@@ -86,6 +86,12 @@ public final class MapperException extends RuntimeException {
                 + linearBits);
     }
 
+    static MapperException rangeLeavesItsHalf(final long virtAddr, final long byteSize, final int linearBits) {
+        return new MapperException(MapperError.NON_CANONICAL, virtAddr,
+            "range leaves the canonical half it starts in: virtAddr=" + hex(virtAddr) + ", byteSize=" + byteSize
+                + ", linearBits=" + linearBits);
+    }
+
     static MapperException frameAboveMaxPhysAddr(final long virtAddr, final long physAddr,
                                                  final int maxPhysAddrBits) {
         return new MapperException(MapperError.UNSUPPORTED, virtAddr,

@@ -57,6 +57,24 @@ class TlbTest {
         assertTranslated(0x30_0ABC, PageSize.SIZE_4KIB, cpu.access(VA, READ, false));
     }
 
+    /**
+     * A clean 4 KiB entry, then the PDE made a 2 MiB page without INVLPG: the first write walks to set D, and from
+     * then on reads and writes use that walk's 2 MiB translation and report its size (before, reads kept the clean
+     * 4 KiB entry and every write walked again).
+     */
+    @Test
+    void theWalkThatSetsDirtyReplacesTheCleanEntryEvenWithAnotherPageSize() {
+        assertTranslated(0x20_0ABC, PageSize.SIZE_4KIB, cpu.access(VA, READ, false));
+        ram.setLong(PDE, 0x40_0000 | PS | PRU);
+        final long expected = 0x40_0000 | (VA & PageSize.SIZE_2MIB.offsetMask());
+        assertTranslated(expected, PageSize.SIZE_2MIB, cpu.access(VA, WRITE, false));
+        final long walks = cpu.tlb().walks();
+        assertTranslated(expected, PageSize.SIZE_2MIB, cpu.access(VA, READ, false));
+        assertTranslated(expected, PageSize.SIZE_2MIB, cpu.access(VA, WRITE, false));
+        assertEquals(walks, cpu.tlb().walks(), "the dirty 2 MiB entry serves both without another walk");
+        assertEquals(0x40_0000 | PS | PRU | 0x60, ram.getLong(PDE), "A and D set on the 2 MiB leaf");
+    }
+
     @Test
     void invlpgDropsOnlyItsPage() {
         final long other = VA + 0x1000;
@@ -181,6 +199,16 @@ class TlbTest {
         cpu.access(VA, READ, false);
         cpu.setCr4Bit(ControlRegisters.CR4_SMAP, true);
         assertEquals(new AccessResult.PageFault(0x1, VA), cpu.access(VA, READ, false));
+    }
+
+    /** SDM vol. 3A table 4-12 (CR4.PCIDE clear): bits 2:0 and 11:5 are ignored, 4:3 are PWT and PCD. */
+    @Test
+    void cr3KeepsItsLowBitsAndWalksFromTheTableAddress() {
+        for (final long lowBits : new long[] {0x1, 0x7, 0x18, 0x20, 0x800, 0xFFF}) {
+            cpu.writeCr3(PML4 | lowBits);
+            assertEquals(PML4 | lowBits, cpu.registers().cr3());
+            assertTranslated(0x20_0ABC, PageSize.SIZE_4KIB, cpu.access(VA, READ, false));
+        }
     }
 
     @Test

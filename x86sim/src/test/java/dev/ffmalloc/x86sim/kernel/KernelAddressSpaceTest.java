@@ -116,6 +116,36 @@ class KernelAddressSpaceTest {
             kernel.mapper().translate(VirtAddr.of(HEAP_BASE)));
     }
 
+    /**
+     * The heap's first page needs three new page tables: with the page's frame and two more left, the third table
+     * cannot be had. The growth reports no heap, keeps no frame but the tables it made, and maps nothing.
+     */
+    @Test
+    void aGrowthThatFindsNoFrameForAPageTableIsReportedAndUndone() {
+        final StackFrameSource few = new StackFrameSource(0x10_0000, 0x10_4000);
+        final KernelAddressSpace small = KernelAddressSpace.create(ram, CpuModel.DEFAULT, few);
+        assertEquals(3, few.framesFree());
+        assertEquals(KernelAddressSpace.NO_HEAP, small.tryGrowHeap(4096));
+        assertEquals(HEAP_BASE, small.heapEnd());
+        assertEquals(3, few.framesFree(), "the page's frame went back (the mapper took no table frame)");
+        assertThrows(OutOfMemoryException.class, () -> small.growHeap(4096));
+        assertEquals(3, few.framesFree());
+    }
+
+    @Test
+    void releasingARangeWithAPageReleasedBeforeChangesNothing() {
+        final long start = kernel.growHeap(4 * 4096);
+        kernel.releaseHeap(start + 4096, 4096, cpu);
+        final long framesFree = frames.framesFree();
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> kernel.releaseHeap(start, 3 * 4096, cpu));
+        assertEquals("range holds a heap page released before: virtAddr=0x" + Long.toHexString(start)
+            + ", byteSize=12288, page=0x" + Long.toHexString(start + 4096), refused.getMessage());
+        assertEquals(framesFree, frames.framesFree());
+        assertTrue(kernel.mapper().translate(VirtAddr.of(start)) instanceof TranslateResult.Mapped);
+        assertEquals(start + 4 * 4096, kernel.heapEnd());
+    }
+
     // ---------------------------------------------------------------- seed 004's heap tests, through the MMU
 
     /** A TLSF heap of 64 KiB in the kernel heap range that grows by at least 64 KiB whenever it runs out. */

@@ -325,6 +325,17 @@ class MapperTest {
     }
 
     @Test
+    void aRangeThatLeavesItsCanonicalHalfIsRefused() {
+        assertRefused(MapperError.NON_CANONICAL, "range leaves the canonical half it starts in:"
+                + " virtAddr=0xfffffffffffff000, byteSize=8192, linearBits=48",
+            () -> mapper.mapRange(VirtAddr.of(0xFFFF_FFFF_FFFF_F000L), PhysAddr.of(0x40_0000), 0x2000, RW, SIZE_4KIB));
+        assertRefused(MapperError.NON_CANONICAL, "virtual address is not canonical for this paging mode:"
+                + " virtAddr=0x800000000000, linearBits=48",
+            () -> mapper.mapRange(VirtAddr.of(0x7FFF_FFFF_F000L), PhysAddr.of(0x40_0000), 0x2000, RW, SIZE_4KIB));
+        assertEquals(new TranslateResult.NotMapped(PageTableLevel.PML4), mapper.translate(VirtAddr.of(0)));
+    }
+
+    @Test
     void unsupported() {
         assertRefused(MapperError.UNSUPPORTED, "frame lies above MAXPHYADDR: physAddr=0x400000000000,"
                 + " maxPhysAddrBits=46",
@@ -380,6 +391,17 @@ class MapperTest {
             assertEquals(new TranslateResult.NotMapped(PageTableLevel.PT), mapper.translate(VirtAddr.of(page)));
         }
         assertInstanceOf(TranslateResult.Mapped.class, mapper.translate(VirtAddr.of(0x40_3000)));
+    }
+
+    /** The range's first page widens the parents to user-writable; its second is refused: they are narrowed back. */
+    @Test
+    void aRefusedMapRangeNarrowsTheParentsItWidened() {
+        mapper.map(VirtAddr.of(0x1000), PhysAddr.of(0x9000), SIZE_4KIB, 0).flush(cpu);
+        mapper.map(VirtAddr.of(0x3000), PhysAddr.of(0xA000), SIZE_4KIB, 0).flush(cpu);
+        assertRefused(MapperError.ALREADY_MAPPED, "page is already mapped: virtAddr=0x3000, pageSize=4KiB,"
+                + " existingEntry=0xa001, level=PT",
+            () -> mapper.mapRange(VirtAddr.of(0x2000), PhysAddr.of(0x50_0000), 0x2000, RW | US, SIZE_4KIB));
+        assertEquals(new TranslateResult.NotMapped(PageTableLevel.PT), mapper.translate(VirtAddr.of(0x2000)));
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
