@@ -85,8 +85,8 @@ public final class BumpAllocator implements Allocator {
     /**
      * Creates an allocator over {@code [startAddr, endAddr)} of {@code memory}.
      *
-     * @throws IllegalArgumentException if {@code endAddr < startAddr}, or the range contains address 0 (which
-     *                                  stands for {@link #NO_BLOCK})
+     * @throws IllegalArgumentException if {@code endAddr < startAddr}, the range contains address 0 (which stands
+     *                                  for {@link #NO_BLOCK}), or it is 2^63 bytes or more
      */
     public BumpAllocator(final Memory memory, final long startAddr, final long endAddr) {
         if (endAddr < startAddr) {
@@ -95,6 +95,10 @@ public final class BumpAllocator implements Allocator {
         }
         if (startAddr <= 0 && endAddr > 0) {
             throw new IllegalArgumentException("range contains address 0, which means no block: startAddr="
+                + hex(startAddr) + ", endAddr=" + hex(endAddr));
+        }
+        if (endAddr - startAddr < 0) {
+            throw new IllegalArgumentException("range is 2^63 bytes or more, too large to count in a long: startAddr="
                 + hex(startAddr) + ", endAddr=" + hex(endAddr));
         }
         this.memory = memory;

@@ -67,12 +67,13 @@ final class LinkedListRegions {
             throw new IllegalArgumentException("region holds no whole block: addr=" + hex(address) + ", byteSize="
                 + byteSize + ", minBlockSize=" + MIN_BLOCK_SIZE + ", granularity=" + GRANULARITY);
         }
-        final int upper = ranges.countAtOrBelow(startAddr);
+        // Overlap is judged on the range as given: bytes that rounding would drop are still a claim on the heap's.
+        final int upper = ranges.countAtOrBelow(address);
         final int lower = upper - 1;
-        if (lower >= 0 && ranges.endAddr(lower) > startAddr) {
+        if (lower >= 0 && ranges.endAddr(lower) > address) {
             throw overlaps(address, byteSize, lower);
         }
-        if (upper < ranges.count() && ranges.startAddr(upper) < endAddr) {
+        if (upper < ranges.count() && ranges.startAddr(upper) < address + byteSize) {
             throw overlaps(address, byteSize, upper);
         }
         ranges.addMerging(startAddr, endAddr);
@@ -121,7 +122,8 @@ final class LinkedListRegions {
     }
 
     private static void checkBounds(final long startAddr, final long endAddr, final long byteSize) {
-        if (endAddr < startAddr) {
+        // An end of 0 is the top of the address space, but 0 also means "no block" to the hole list.
+        if (endAddr < startAddr || (endAddr == 0 && byteSize > 0)) {
             throw new IllegalArgumentException("range passes the end of the address space: addr=" + hex(startAddr)
                 + ", byteSize=" + byteSize);
         }

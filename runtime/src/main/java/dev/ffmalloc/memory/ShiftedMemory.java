@@ -23,9 +23,16 @@ public final class ShiftedMemory implements Memory {
      * Shows {@code backing} at addresses from {@code baseAddress}.
      *
      * @param backing     the memory accessed
-     * @param baseAddress the address its first byte gets here
+     * @param baseAddress the address its first byte gets here; congruent to the backing's native base address
+     *                    modulo 8, so that an access aligned here is aligned there (the backing checks alignment)
+     * @throws IllegalArgumentException if {@code baseAddress} and the backing's base differ modulo 8
      */
     public ShiftedMemory(final NativeMemory backing, final long baseAddress) {
+        if (((backing.baseAddress() - baseAddress) & (Long.BYTES - 1)) != 0) {
+            throw new IllegalArgumentException("base address and the backing's native base differ modulo 8, so"
+                + " aligned accesses would not stay aligned: baseAddress=0x" + Long.toHexString(baseAddress)
+                + ", nativeBase=0x" + Long.toHexString(backing.baseAddress()));
+        }
         this.backing = backing;
         this.baseAddress = baseAddress;
         this.shift = backing.baseAddress() - baseAddress;

@@ -287,6 +287,13 @@ final class LinkedListHeapTest {
             + hex(Long.MAX_VALUE - 100) + ", byteSize=200", () -> heap.addRegion(Long.MAX_VALUE - 100, 200));
         assertRejected(IllegalArgumentException.class, "range contains address 0, which means no block: addr="
             + hex(-4096) + ", byteSize=8192", () -> heap.addRegion(-4096, 8192));
+        // An end at the top of the address space wraps to 0, which the hole list reads as "no block".
+        assertRejected(IllegalArgumentException.class, "range passes the end of the address space: addr="
+            + hex(-4096) + ", byteSize=4096", () -> heap.addRegion(-4096, 4096));
+        // Bytes that rounding to 16 would drop still overlap the heap.
+        assertRejected(IllegalArgumentException.class, "region overlaps the heap: addr=" + hex(base + HEAP_BYTES - 8)
+            + ", byteSize=264, regionStart=" + hex(base) + ", regionEnd=" + hex(base + HEAP_BYTES),
+            () -> heap.addRegion(base + HEAP_BYTES - 8, 264));
         assertEquals(1, heap.regionCount());
         heap.checkIntegrity();
     }
@@ -427,6 +434,23 @@ final class LinkedListHeapTest {
                 heap.extend(NativeMemory.PAGE_SIZE);
             }
         }
+    }
+
+    /** Memory that ends at the top of the address space: an end address of 0 is refused, growth included. */
+    @Test
+    void aRegionOrGrowthReachingTheTopOfTheAddressSpaceIsRefusedChangingNothing() {
+        final ShiftedMemory top = new ShiftedMemory(memory, -SEGMENT_BYTES);
+        heap = new LinkedListHeap(top, -SEGMENT_BYTES, SEGMENT_BYTES / 2);
+        final var stats = heap.stats();
+        assertRejected(IllegalArgumentException.class, "range passes the end of the address space: addr="
+            + hex(-SEGMENT_BYTES / 2) + ", byteSize=" + SEGMENT_BYTES / 2, () -> heap.extend(SEGMENT_BYTES / 2));
+        assertRejected(IllegalArgumentException.class, "range passes the end of the address space: addr="
+            + hex(-SEGMENT_BYTES / 2) + ", byteSize=" + SEGMENT_BYTES / 2,
+            () -> heap.addRegion(-SEGMENT_BYTES / 2, SEGMENT_BYTES / 2));
+        assertEquals(stats, heap.stats());
+        heap.extend(SEGMENT_BYTES / 2 - 4096);
+        heap.free(heap.allocate(100));
+        heap.checkIntegrity();
     }
 
     /**

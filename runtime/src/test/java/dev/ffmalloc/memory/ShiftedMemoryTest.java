@@ -45,6 +45,19 @@ final class ShiftedMemoryTest {
         assertEquals("ShiftedMemory[0xffffc90000000000, 0xffffc90000002000)", shifted.toString());
     }
 
+    /** An access aligned here must be aligned in the backing, whose alignment check is the one that runs. */
+    @Test
+    void aBaseThatWouldMisalignAlignedAccessesIsRejected() {
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> new ShiftedMemory(backing, 0x1004));
+        assertEquals("base address and the backing's native base differ modulo 8, so aligned accesses would not"
+            + " stay aligned: baseAddress=0x1004, nativeBase=0x" + Long.toHexString(backing.baseAddress()),
+            thrown.getMessage());
+        final ShiftedMemory shifted = new ShiftedMemory(backing, 0x1008);
+        shifted.setLong(0x1008 + 8, 5);
+        assertEquals(5, backing.getLong(backing.baseAddress() + 8));
+    }
+
     @Test
     void flatRamAtZeroRejectsAddressesOutsideIt() {
         final ShiftedMemory ram = new ShiftedMemory(backing, 0);
