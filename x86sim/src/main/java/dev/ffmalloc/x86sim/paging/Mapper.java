@@ -380,8 +380,10 @@ public final class Mapper {
             effective |= entry & PageTableFlags.NO_EXECUTE;
             if (PageTableEntry.isLeaf(entry, level)) {
                 final PageSize pageSize = PageSize.ofLeafLevel(level);
-                return new TranslateResult.Mapped(PhysAddr.of(PageTableEntry.address(entry, addressMask, pageSize)),
-                    address & pageSize.offsetMask(), pageSize, entry & ~addressMask, effective);
+                final long frameAddr = PageTableEntry.address(entry, addressMask, pageSize);
+                // The flags are what the frame's address leaves: PAT (bit 12) of a large page included.
+                return new TranslateResult.Mapped(PhysAddr.of(frameAddr), address & pageSize.offsetMask(), pageSize,
+                    entry & ~(addressMask & ~pageSize.offsetMask()), effective);
             }
             tableAddr = entry & addressMask;
         }

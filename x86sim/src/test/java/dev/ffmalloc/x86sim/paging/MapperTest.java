@@ -234,6 +234,17 @@ class MapperTest {
             mapper.translate(VirtAddr.of(0x40_0000)));
     }
 
+    /** The leaf flags are everything outside the frame's address field: bit 12 of a 2 MiB leaf is PAT, a flag. */
+    @Test
+    void translateReportsThePatBitOfALargePageAmongItsLeafFlags() {
+        mapper.map(VirtAddr.of(0x40_0000), PhysAddr.of(0x20_0000), SIZE_2MIB, RW).flush(cpu);
+        final long pdeAddr = 0x10_2000 + 2 * 8;
+        ram.setLong(pdeAddr, ram.getLong(pdeAddr) | 0x1000);
+        final TranslateResult.Mapped mapped = (TranslateResult.Mapped) mapper.translate(VirtAddr.of(0x40_1234));
+        assertEquals(PhysAddr.of(0x20_0000), mapped.frame());
+        assertEquals(0x1000 | 0x80 | RW | PageTableFlags.PRESENT, mapped.leafFlags());
+    }
+
     @Test
     void aFiveLevelMapperMapsAddressesAbove48Bits() {
         final Mapper fiveLevel = Mapper.create(ram, CpuModel.DEFAULT, frames, true);
