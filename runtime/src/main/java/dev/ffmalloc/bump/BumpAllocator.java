@@ -86,7 +86,7 @@ public final class BumpAllocator implements Allocator {
      * Creates an allocator over {@code [startAddr, endAddr)} of {@code memory}.
      *
      * @throws IllegalArgumentException if {@code endAddr < startAddr}, the range contains address 0 (which stands
-     *                                  for {@link #NO_BLOCK}), or it is 2^63 bytes or more
+     *                                  for {@link #NO_BLOCK}) or ends there (the top of the address space)
      */
     public BumpAllocator(final Memory memory, final long startAddr, final long endAddr) {
         if (endAddr < startAddr) {
@@ -97,9 +97,11 @@ public final class BumpAllocator implements Allocator {
             throw new IllegalArgumentException("range contains address 0, which means no block: startAddr="
                 + hex(startAddr) + ", endAddr=" + hex(endAddr));
         }
-        if (endAddr - startAddr < 0) {
-            throw new IllegalArgumentException("range is 2^63 bytes or more, too large to count in a long: startAddr="
-                + hex(startAddr) + ", endAddr=" + hex(endAddr));
+        if (endAddr == 0 && startAddr != 0) {
+            // Its end, 0, means no block to the next tier it is handed off to; and [MIN_VALUE, 0) would hold 2^63
+            // bytes, more than a long counts.
+            throw new IllegalArgumentException("range reaches the end of the address space, and its end would be"
+                + " address 0, which means no block: startAddr=" + hex(startAddr) + ", endAddr=" + hex(endAddr));
         }
         this.memory = memory;
         this.startAddr = startAddr;

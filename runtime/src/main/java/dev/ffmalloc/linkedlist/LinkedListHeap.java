@@ -345,13 +345,18 @@ public final class LinkedListHeap implements Allocator {
      * <p>Preconditions: the range is memory of {@link #memory()} that nothing else uses; the heap writes a header
      * there at once.
      *
-     * @throws IllegalArgumentException if the size is not positive, the range passes the end of the address space,
-     *                                  contains address 0, holds no whole block, or overlaps a region
+     * @throws IllegalArgumentException if the size is not positive, the range passes or reaches the end of the
+     *                                  address space, contains address 0, holds no whole block, or overlaps a region
+     *                                  (bytes that trimming drops included); nothing has changed then, as when the
+     *                                  range runs past the memory (the memory's exception)
      */
     public void addRegion(final long address, final long byteSize) {
-        regions.add(address, byteSize);
+        regions.checkAdd(address, byteSize);
         final long startAddr = LinkedListRegions.trimmedStart(address);
-        addFreeRange(startAddr, LinkedListRegions.trimmedEnd(address, byteSize) - startAddr);
+        final long endAddr = LinkedListRegions.trimmedEnd(address, byteSize);
+        probe(startAddr, endAddr);
+        regions.add(address, byteSize);
+        addFreeRange(startAddr, endAddr - startAddr);
     }
 
     /**
@@ -362,11 +367,21 @@ public final class LinkedListHeap implements Allocator {
      * nothing else uses (in a kernel: pages just mapped).
      *
      * @throws IllegalArgumentException if {@code byteSize} is not a positive multiple of the granularity, or the
-     *                                  grown region would pass the end of the address space or contain address 0
+     *                                  grown region would pass or reach the end of the address space or contain
+     *                                  address 0
      * @throws IllegalStateException    if the heap has no region yet
      */
     public void extend(final long byteSize) {
-        addFreeRange(regions.extendHighest(byteSize), byteSize);
+        final long startAddr = regions.checkExtend(byteSize);
+        probe(startAddr, startAddr + byteSize);
+        regions.extendHighest(byteSize);
+        addFreeRange(startAddr, byteSize);
+    }
+
+    /** Reads both ends of a range about to be added, so that one past the memory fails before anything changes. */
+    private void probe(final long startAddr, final long endAddr) {
+        memory.getLong(startAddr);
+        memory.getLong(endAddr - Long.BYTES);
     }
 
     /** Frees a range just added to a region. */

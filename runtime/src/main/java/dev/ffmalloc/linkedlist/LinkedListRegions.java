@@ -52,10 +52,21 @@ final class LinkedListRegions {
      * Adds {@code [address, address + byteSize)} trimmed inward to the granularity, merging it with the regions it
      * touches.
      *
-     * @throws IllegalArgumentException if the size is not positive, the range is out of bounds, holds no whole
-     *                                  block, or overlaps a region; nothing has changed then
+     * @throws IllegalArgumentException as {@link #checkAdd}; nothing has changed then
      */
     void add(final long address, final long byteSize) {
+        checkAdd(address, byteSize);
+        ranges.addMerging(trimmedStart(address), trimmedEnd(address, byteSize));
+        recount();
+    }
+
+    /**
+     * Checks what {@link #add} checks, changing nothing.
+     *
+     * @throws IllegalArgumentException if the size is not positive, the range is out of bounds, holds no whole
+     *                                  block, or overlaps a region
+     */
+    void checkAdd(final long address, final long byteSize) {
         if (byteSize <= 0) {
             throw new IllegalArgumentException("region size is not positive: addr=" + hex(address) + ", byteSize="
                 + byteSize);
@@ -76,8 +87,6 @@ final class LinkedListRegions {
         if (upper < ranges.count() && ranges.startAddr(upper) < address + byteSize) {
             throw overlaps(address, byteSize, upper);
         }
-        ranges.addMerging(startAddr, endAddr);
-        recount();
     }
 
     /** @return the first address {@link #add} keeps of a range starting at {@code address} */
@@ -99,14 +108,24 @@ final class LinkedListRegions {
      * @throws IllegalStateException    if there is no region
      */
     long extendHighest(final long byteSize) {
+        final long oldEndAddr = checkExtend(byteSize);
+        ranges.setEndAddr(ranges.count() - 1, oldEndAddr + byteSize);
+        recount();
+        return oldEndAddr;
+    }
+
+    /**
+     * Checks what {@link #extendHighest} checks, changing nothing.
+     *
+     * @return the end of the highest region, where the new bytes would start
+     */
+    long checkExtend(final long byteSize) {
         if (byteSize <= 0 || (byteSize & (GRANULARITY - 1)) != 0) {
             throw new IllegalArgumentException("extension is not a positive multiple of the granularity: byteSize="
                 + byteSize + ", granularity=" + GRANULARITY);
         }
         final long oldEndAddr = highestEndAddr();
         checkBounds(oldEndAddr, oldEndAddr + byteSize, byteSize);
-        ranges.setEndAddr(ranges.count() - 1, oldEndAddr + byteSize);
-        recount();
         return oldEndAddr;
     }
 
@@ -122,10 +141,13 @@ final class LinkedListRegions {
     }
 
     private static void checkBounds(final long startAddr, final long endAddr, final long byteSize) {
-        // An end of 0 is the top of the address space, but 0 also means "no block" to the hole list.
-        if (endAddr < startAddr || (endAddr == 0 && byteSize > 0)) {
+        if (endAddr < startAddr) {
             throw new IllegalArgumentException("range passes the end of the address space: addr=" + hex(startAddr)
                 + ", byteSize=" + byteSize);
+        }
+        if (endAddr == 0 && byteSize > 0) {
+            throw new IllegalArgumentException("range reaches the end of the address space, and its end would be"
+                + " address 0, which means no block: addr=" + hex(startAddr) + ", byteSize=" + byteSize);
         }
         if (startAddr <= 0 && endAddr > 0) {
             throw new IllegalArgumentException("range contains address 0, which means no block: addr="

@@ -144,7 +144,8 @@ public final class GrowableTlsf implements Allocator {
      * emptied from the top gives back. The source takes back whole units only, so a free pool goes back only with
      * the free pools beside it that make up whole units with it; one that shares a unit with memory the heap keeps
      * stays in the heap, whole and usable. (Pools have unit boundaries unless the heap split a range larger than its
-     * largest pool.) Linear in the number of pools.
+     * largest pool.) Linear in the number of pools, plus the same again for each pool it takes out (the pool table
+     * closes up).
      *
      * @return how many bytes went back to the source
      */
@@ -235,8 +236,9 @@ public final class GrowableTlsf implements Allocator {
     /**
      * {@inheritDoc}
      *
-     * <p>As {@link Tlsf#reallocate}; when the block must move and no free block fits, the heap grows, and the block
-     * is resized in place if the new memory follows it, else moved.
+     * <p>As {@link Tlsf#reallocate}; when the block must move and no free block fits, the parked blocks go back to
+     * the free lists and the block is tried in place again; then the heap grows, and the block is resized in place
+     * if the new memory follows it, else moved.
      */
     @Override
     public long reallocate(final long address, final long newByteSize, final long byteAlignment) {

@@ -70,14 +70,14 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * {@linkplain TlsfLayout#addressTag address tag} of its place; then that the block is used. The check reads only
  * that header, so a free that parks its block touches no other block. They detect: an address outside every pool;
  * a double free, as "not the start of a block" once the block's header is gone inside another block (it merged
- * into a free predecessor, a block freed before it absorbed it, or a reallocation grew over it or moved it: every
- * such header is cleared), else as "already free" (the block is free on its own, or parked); and an interior pointer
- * or never-handed-out address inside a pool, unless the bytes before it happen to form a header with the right tag
- * (a 1-in-32,768 chance for arbitrary data, none for small numbers and user-space pointers, whose bit 63 is clear,
- * nor for higher-half pointers, whose size bits exceed any pool; and no old header is left inside a block for a
- * partial store to revive). They
- * cannot detect: a stale address whose block was freed and handed out again at the same place (the free frees the
- * new block); user data that forges a header with its tag.
+ * into a free predecessor, a free block before it absorbed it, or a reallocation grew over it or moved it down:
+ * every such header is cleared, as is the first header of a pool taken out of the heap), else as "already free"
+ * (the block is free on its own, or parked); and an interior pointer or never-handed-out address inside a pool,
+ * unless the bytes before it happen to form a header with the right tag (a 1-in-32,768 chance for arbitrary data,
+ * none for small numbers and user-space pointers, whose bit 63 is clear, nor for higher-half pointers, whose size
+ * bits exceed any pool; and no old header is left inside a block for a partial store to revive). They cannot
+ * detect: a stale address whose block was freed and handed out again at the same place (the free frees the new
+ * block); user data that forges a header with its tag.
  *
  * <h2>Drawbacks</h2>
  * Not thread-safe (wrap it in a {@link dev.ffmalloc.alloc.LockedAllocator}); every block costs a 16-byte header,
@@ -409,31 +409,29 @@ public final class Tlsf implements Allocator {
                 size += listedSize;
             }
         }
+        // A header that ends up inside the merged block is cleared, so that no tagged header is ever left inside a
+        // block: a second free of its address is still caught, and a later partial store into the block (a small
+        // int over its low half) cannot turn it back into a header that passes the tag check. (The free-list links
+        // of a listed block lie after its header, so they outlive the clearing.)
         long endAddr = blockAddr + blockSize;
-        final long nextAddr = endAddr;
-        final long nextWord = memory.getLong(nextAddr);
+        final long nextWord = memory.getLong(endAddr);
         if (!isUsed(nextWord)) {
             final long nextSize = size(nextWord);
             if (listedAddr == 0) {
-                listedAddr = nextAddr;
+                listedAddr = endAddr;
                 listedSize = nextSize;
                 listedList = config.mapFloor(nextSize);
             } else {
-                unlinkFree(nextAddr, nextSize, config.mapFloor(nextSize));
+                unlinkFree(endAddr, nextSize, config.mapFloor(nextSize));
             }
+            memory.setLong(endAddr, 0);
             size += nextSize;
             endAddr += nextSize;
         }
-        memory.setLong(startAddr, sizeWord(startAddr, size, 0));
-        // A header that ends up inside the merged block is cleared, so that no tagged header is ever left inside a
-        // block: a second free of its address is still caught, and a later partial store into the block (a small
-        // int over its low half) cannot turn it back into a header that passes the tag check.
         if (startAddr != blockAddr) {
             memory.setLong(blockAddr, 0);
         }
-        if (!isUsed(nextWord)) {
-            memory.setLong(nextAddr, 0);
-        }
+        memory.setLong(startAddr, sizeWord(startAddr, size, 0));
         memory.setLong(prevPhysAddr(endAddr), freePrevLink(startAddr));
         if (listedAddr == 0) {
             linkFree(startAddr, size);
@@ -531,7 +529,9 @@ public final class Tlsf implements Allocator {
      * <p>Tries, in this order: shrink in place (the tail goes back to the free lists); grow into a free next
      * block; move down into a free previous block (with the next block too if it is free), copying the contents
      * with {@link Memory#copy}; and only then allocate a new block, copy and free the old one. The first three are
-     * constant time and are skipped if the address does not have the requested alignment.
+     * constant time and are skipped if the address does not have the requested alignment. If no block fits
+     * anywhere, the parked blocks go back to the free lists (linear in them) and the first three run again, since
+     * a parked neighbour may have been the room needed: parked blocks never make a reallocation fail.
      *
      * @throws IllegalArgumentException as {@link #free} and {@link #tryAllocate} do
      * @throws IllegalStateException    if the block is free
@@ -868,6 +868,8 @@ public final class Tlsf implements Allocator {
         final long endAddr = poolEnds[pool];
         final long blockSize = endAddr - startAddr - SENTINEL_SIZE;
         unlinkFree(startAddr, blockSize, config.mapFloor(blockSize));
+        // The memory may come back inside another pool's block: it keeps no tagged header.
+        memory.setLong(startAddr, 0);
         System.arraycopy(poolStarts, pool + 1, poolStarts, pool, poolCount - pool - 1);
         System.arraycopy(poolEnds, pool + 1, poolEnds, pool, poolCount - pool - 1);
         poolCount--;

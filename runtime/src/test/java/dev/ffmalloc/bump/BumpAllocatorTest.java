@@ -257,10 +257,11 @@ final class BumpAllocatorTest {
             () -> new BumpAllocator(heap, -4096, 4096));
         assertEquals("range contains address 0, which means no block: startAddr=0xfffffffffffff000, endAddr=0x1000",
             zero.getMessage());
-        final IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
-            () -> new BumpAllocator(heap, Long.MIN_VALUE, 0));
-        assertEquals("range is 2^63 bytes or more, too large to count in a long: startAddr=0x8000000000000000,"
-            + " endAddr=0x0", half.getMessage());
+        final IllegalArgumentException top = assertThrows(IllegalArgumentException.class,
+            () -> new BumpAllocator(heap, -4096, 0));
+        assertEquals("range reaches the end of the address space, and its end would be address 0, which means no"
+            + " block: startAddr=0xfffffffffffff000, endAddr=0x0", top.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new BumpAllocator(heap, Long.MIN_VALUE, 0));
     }
 
     // ------------------------------------------------------------------------------------------------ reallocate

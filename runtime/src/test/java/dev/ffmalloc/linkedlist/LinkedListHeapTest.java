@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The rules of {@link LinkedListHeap} one by one, on native memory: the heap covers a 16 KiB prefix of a 64 KiB
@@ -288,7 +289,7 @@ final class LinkedListHeapTest {
         assertRejected(IllegalArgumentException.class, "range contains address 0, which means no block: addr="
             + hex(-4096) + ", byteSize=8192", () -> heap.addRegion(-4096, 8192));
         // An end at the top of the address space wraps to 0, which the hole list reads as "no block".
-        assertRejected(IllegalArgumentException.class, "range passes the end of the address space: addr="
+        assertRejected(IllegalArgumentException.class, "range reaches the end of the address space, and its end would be address 0, which means no block: addr="
             + hex(-4096) + ", byteSize=4096", () -> heap.addRegion(-4096, 4096));
         // Bytes that rounding to 16 would drop still overlap the heap.
         assertRejected(IllegalArgumentException.class, "region overlaps the heap: addr=" + hex(base + HEAP_BYTES - 8)
@@ -442,14 +443,31 @@ final class LinkedListHeapTest {
         final ShiftedMemory top = new ShiftedMemory(memory, -SEGMENT_BYTES);
         heap = new LinkedListHeap(top, -SEGMENT_BYTES, SEGMENT_BYTES / 2);
         final var stats = heap.stats();
-        assertRejected(IllegalArgumentException.class, "range passes the end of the address space: addr="
+        assertRejected(IllegalArgumentException.class, "range reaches the end of the address space, and its end would be address 0, which means no block: addr="
             + hex(-SEGMENT_BYTES / 2) + ", byteSize=" + SEGMENT_BYTES / 2, () -> heap.extend(SEGMENT_BYTES / 2));
-        assertRejected(IllegalArgumentException.class, "range passes the end of the address space: addr="
+        assertRejected(IllegalArgumentException.class, "range reaches the end of the address space, and its end would be address 0, which means no block: addr="
             + hex(-SEGMENT_BYTES / 2) + ", byteSize=" + SEGMENT_BYTES / 2,
             () -> heap.addRegion(-SEGMENT_BYTES / 2, SEGMENT_BYTES / 2));
         assertEquals(stats, heap.stats());
         heap.extend(SEGMENT_BYTES / 2 - 4096);
         heap.free(heap.allocate(100));
+        heap.checkIntegrity();
+    }
+
+    /** A range past the end of the memory fails with the memory's exception before the heap changes. */
+    @Test
+    void aRegionOrGrowthPastTheMemoryChangesNothing() {
+        // Unchecked memory does not catch an access past its end (the access would be out of bounds for real).
+        assumeFalse(NativeMemory.UNCHECKED);
+        heap = new LinkedListHeap(memory, base, HEAP_BYTES);
+        final var stats = heap.stats();
+        final List<Block> blocks = blocks();
+        assertThrows(IndexOutOfBoundsException.class, () -> heap.extend(SEGMENT_BYTES));
+        assertThrows(IndexOutOfBoundsException.class, () -> heap.addRegion(base + HEAP_BYTES + 4096, SEGMENT_BYTES));
+        assertEquals(stats, heap.stats());
+        assertEquals(blocks, blocks());
+        assertEquals(1, heap.regionCount());
+        assertEquals(base + HEAP_BYTES, heap.heapEndAddress());
         heap.checkIntegrity();
     }
 

@@ -569,6 +569,19 @@ final class TlsfTest {
         tlsf.checkIntegrity();
     }
 
+    /** A pool taken out of the heap keeps no tagged header: its memory may come back inside another pool's block. */
+    @Test
+    void aPoolTakenOutLeavesNoHeaderForABlockThatCoversItLater() {
+        assertEquals(8192, tlsf.addPool(base + 4096, 8192));
+        assertEquals(8192, tlsf.removePoolIfFree(0));
+        assertEquals(3 * 8192, tlsf.addPool(base, 3 * 8192));
+        final long block = tlsf.allocate(16_000);
+        assertEquals(base + 16, block, "the block covers the old pool's first header at base + 4096");
+        memory.setInt(base + 4096, 4097);
+        assertFreeRejectsANonBlockStartChangingNothing(base + 4096 + 16);
+        tlsf.checkIntegrity();
+    }
+
     @Test
     void theHeadersAReallocationGrowsOverCannotBeFreed() {
         addOnePool();

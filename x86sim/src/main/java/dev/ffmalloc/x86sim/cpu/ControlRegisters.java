@@ -68,7 +68,7 @@ public final class ControlRegisters {
         return cr0;
     }
 
-    /** @return CR3: the top-level table's physical address plus PWT/PCD */
+    /** @return CR3: the top-level table's physical address plus bits 11:0 as written (PWT, PCD, ignored bits) */
     public long cr3() {
         return cr3;
     }

@@ -84,8 +84,8 @@ public final class Cpu implements TlbInvalidation {
         }
         if (kind == AccessKind.WRITE && (attributes & TlbSet.DIRTY) == 0) {
             // The walk that sets D replaces the clean entry: if the tables changed without an INVLPG, the entry it
-            // makes may be of another page size, and the clean one must not outlive it (SDM vol. 3A, 4.10.4.2
-            // lets a processor drop a TLB entry at any time).
+            // makes may be of another page size, and the clean one must not outlive it (a processor may drop a TLB
+            // entry at any time, SDM vol. 3A, 4.10.2).
             set.invalidatePage(virtAddr);
             return walkAndFill(virtAddr, kind, user);
         }

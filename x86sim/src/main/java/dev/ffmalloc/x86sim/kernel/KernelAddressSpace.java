@@ -47,7 +47,10 @@ public final class KernelAddressSpace {
 
     private final Mapper mapper;
     private final FrameSource frames;
-    /** Invariant: {@code [HEAP_BASE, heapEnd)} is mapped with 4 KiB pages whose frames came from {@code frames}. */
+    /**
+     * Invariant: the pages of {@code [HEAP_BASE, heapEnd)} not given back by {@link #releaseHeap} are mapped with
+     * 4 KiB pages whose frames came from {@code frames}.
+     */
     private long heapEnd = HEAP_BASE;
 
     private KernelAddressSpace(final Mapper mapper, final FrameSource frames) {
@@ -143,9 +146,15 @@ public final class KernelAddressSpace {
         return start;
     }
 
-    /** Unmaps the pages a growth mapped from {@code start} on and gives their frames back; @return NO_HEAP */
+    /**
+     * Unmaps the pages a growth mapped from {@code start} on and gives their frames back, with the page tables that
+     * held only them (frames are short when a growth fails); @return NO_HEAP
+     */
     private long undoGrowth(final long start) {
-        unmapHeapPages(start, heapEnd, null);
+        if (heapEnd != start) {
+            unmapHeapPages(start, heapEnd, null);
+            mapper.releaseEmptyTables(VirtAddr.of(start), VirtAddr.of(heapEnd - 1)).ignore();
+        }
         heapEnd = start;
         return NO_HEAP;
     }

@@ -29,8 +29,8 @@ public final class Mapper {
 
     private static final long TABLE_BYTES = PageTableLevel.TABLE_BYTES;
     private static final long FRAME_MASK_4KIB = PageSize.SIZE_4KIB.offsetMask();
-    /** The missing value of {@link #mapRange}'s record of widened entries: no entry address is ever -1. */
-    private static final long NOT_WIDENED = -1L;
+    /** The missing value of {@link #mapRange}'s record of widened entries' old values: a widened entry was present. */
+    private static final long NOT_WIDENED = 0L;
 
     private final Memory physical;
     private final CpuModel model;

@@ -112,7 +112,8 @@ class KernelAddressSpaceTest {
         assertEquals("kernel heap cannot grow: byteSize=" + (framesFree + 1) * 4096 + ", heapBytes=0",
             refused.getMessage());
         assertEquals(HEAP_BASE, kernel.heapEnd());
-        assertEquals(new TranslateResult.NotMapped(PageTableLevel.PT),
+        assertEquals(framesFree, frames.framesFree(), "the page tables the growth made went back too");
+        assertEquals(new TranslateResult.NotMapped(PageTableLevel.PML4),
             kernel.mapper().translate(VirtAddr.of(HEAP_BASE)));
     }
 
@@ -130,6 +131,18 @@ class KernelAddressSpaceTest {
         assertEquals(3, few.framesFree(), "the page's frame went back (the mapper took no table frame)");
         assertThrows(OutOfMemoryException.class, () -> small.growHeap(4096));
         assertEquals(3, few.framesFree());
+    }
+
+    /** The growth's first 512 pages fill a page table; the 513th needs another, and no frame is left for it. */
+    @Test
+    void aFailedGrowthGivesBackThePageTablesItMade() {
+        final StackFrameSource few = new StackFrameSource(0x10_0000, 0x10_0000 + 517 * 4096L);
+        final KernelAddressSpace small = KernelAddressSpace.create(ram, CpuModel.DEFAULT, few);
+        assertEquals(516, few.framesFree());
+        assertEquals(KernelAddressSpace.NO_HEAP, small.tryGrowHeap(513 * 4096L));
+        assertEquals(516, few.framesFree());
+        assertEquals(1, small.mapper().tablesAllocated(), "only the top-level table");
+        assertEquals(HEAP_BASE, small.heapEnd());
     }
 
     @Test
