@@ -161,10 +161,7 @@ public final class BuddyAllocator implements Allocator {
                                            final long spanAddr, final long spanByteSize, final BuddyConfig config) {
         Objects.requireNonNull(tableMemory, "tableMemory");
         final long blockCount = checkSpan(spanAddr, spanByteSize, config);
-        if (blockCount > FrameTableLayout.MAX_BLOCK_COUNT) {
-            throw new IllegalArgumentException("span has more blocks than a frame table can index: blockCount="
-                + blockCount + ", maxBlockCount=" + FrameTableLayout.MAX_BLOCK_COUNT);
-        }
+        checkIndexable(blockCount);
         if ((tableAddr & (FrameTableLayout.ENTRY_ALIGNMENT - 1)) != 0) {
             throw new IllegalArgumentException("frame table address is not " + FrameTableLayout.ENTRY_ALIGNMENT
                 + "-byte aligned: tableAddr=" + hex(tableAddr));
@@ -186,12 +183,23 @@ public final class BuddyAllocator implements Allocator {
      * @param spanByteSize bytes of the span the table covers
      * @param config       the orders
      * @return {@code floor(spanByteSize / minBlockSize) * 12}: one 12-byte entry per minimum block
+     * @throws IllegalArgumentException if the size is negative, or the span has more minimum blocks than a frame
+     *                                  table can index (so that a caller sizing its table first learns it early)
      */
     public static long frameTableBytes(final long spanByteSize, final BuddyConfig config) {
         if (spanByteSize < 0) {
             throw new IllegalArgumentException("span size is negative: spanByteSize=" + spanByteSize);
         }
-        return FrameTableLayout.tableBytes(spanByteSize >>> config.minBlockShift());
+        final long blockCount = spanByteSize >>> config.minBlockShift();
+        checkIndexable(blockCount);
+        return FrameTableLayout.tableBytes(blockCount);
+    }
+
+    private static void checkIndexable(final long blockCount) {
+        if (blockCount > FrameTableLayout.MAX_BLOCK_COUNT) {
+            throw new IllegalArgumentException("span has more blocks than a frame table can index: blockCount="
+                + blockCount + ", maxBlockCount=" + FrameTableLayout.MAX_BLOCK_COUNT);
+        }
     }
 
     /** @return the number of min blocks of a valid span, or throws naming what is wrong with it */

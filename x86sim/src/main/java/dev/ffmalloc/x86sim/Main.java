@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim;
 
+import dev.ffmalloc.alloc.OutOfMemoryException;
 import dev.ffmalloc.buddy.BuddyAllocator;
 import dev.ffmalloc.x86sim.boot.BootMemory;
 import dev.ffmalloc.x86sim.boot.FrameAllocator;
@@ -7,6 +8,8 @@ import dev.ffmalloc.x86sim.firmware.E820Map;
 import dev.ffmalloc.x86sim.firmware.E820Parser;
 import dev.ffmalloc.x86sim.firmware.E820Preset;
 import dev.ffmalloc.x86sim.kernel.KernelBoot;
+import dev.ffmalloc.x86sim.paging.CpuModel;
+import dev.ffmalloc.x86sim.paging.MapperException;
 import dev.ffmalloc.x86sim.phys.PhysRange;
 
 import java.io.IOException;
@@ -54,7 +57,13 @@ public final class Main {
             System.out.print(usage());
             return;
         }
-        run(map, System.out);
+        try {
+            run(map, System.out);
+        } catch (final IllegalArgumentException | OutOfMemoryException | MapperException cannotBoot) {
+            // A machine too small or too odd for this kernel: say why, as for a bad option.
+            System.err.println("x86sim: cannot boot this machine: " + cannotBoot.getMessage());
+            System.exit(2);
+        }
     }
 
     /**
@@ -92,8 +101,14 @@ public final class Main {
         return String.format(USAGE, names, DEFAULT_PRESET.presetName());
     }
 
-    /** Boots a machine built from {@code map}, printing each step to {@code out}. */
+    /**
+     * Boots a machine built from {@code map}, printing each step to {@code out}.
+     *
+     * @throws IllegalArgumentException as {@link #checkBootable}
+     * @throws OutOfMemoryException     if the RAM is too small for the kernel's tables and heap
+     */
     static void run(final E820Map map, final PrintStream out) {
+        checkBootable(map);
         printMemoryMap(map, out);
         try (Machine machine = new Machine(map)) {
             printRam(machine, out);
@@ -103,6 +118,29 @@ public final class Main {
             final FrameAllocator frames = bootMemory.handOff(machine.ram(), machine.arena());
             printFrames(frames, out);
             KernelBoot.run(machine, frames, KERNEL_IMAGE_ADDR, KERNEL_IMAGE_BYTES, out);
+        }
+    }
+
+    /**
+     * Refuses, before anything is built, a map this kernel cannot boot on.
+     *
+     * @throws IllegalArgumentException if usable RAM lies above the CPU model's MAXPHYADDR (no page table could map
+     *                                  it), or no usable RAM holds the kernel image's place
+     */
+    static void checkBootable(final E820Map map) {
+        final int maxPhysAddrBits = CpuModel.DEFAULT.maxPhysAddrBits();
+        final PhysRange image = new PhysRange(KERNEL_IMAGE_ADDR, KERNEL_IMAGE_ADDR + KERNEL_IMAGE_BYTES);
+        boolean imageInRam = false;
+        for (final PhysRange range : map.usableRanges()) {
+            if (Long.compareUnsigned(range.endAddr(), 1L << maxPhysAddrBits) > 0) {
+                throw new IllegalArgumentException("usable RAM lies above the CPU's MAXPHYADDR: range=" + range
+                    + ", maxPhysAddrBits=" + maxPhysAddrBits);
+            }
+            imageInRam |= range.startAddr() <= image.startAddr() && range.endAddr() >= image.endAddr();
+        }
+        if (!imageInRam) {
+            throw new IllegalArgumentException("the kernel image needs usable RAM where it is loaded, and the map has"
+                + " none there: image=" + image);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ffmalloc.x86sim;
 
+import dev.ffmalloc.x86sim.firmware.E820Map;
 import dev.ffmalloc.x86sim.firmware.E820Parser;
 import dev.ffmalloc.x86sim.firmware.E820Preset;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,24 @@ class MainTest {
         assertEquals("option needs a value: option=--preset",
             assertThrows(IllegalArgumentException.class, () -> Main.memoryMap(new String[] {"--preset"}))
                 .getMessage());
+    }
+
+    /** Maps this kernel cannot boot on are refused by name before anything is built (they used to fail late). */
+    @Test
+    void refusesAMapWithoutRamForTheKernelImageOrWithRamAboveMaxPhysAddr() {
+        final E820Map highOnly = E820Parser.parse("BIOS-e820: [mem 0x0000000100000000-0x000000013fffffff] usable");
+        assertEquals("the kernel image needs usable RAM where it is loaded, and the map has none there:"
+            + " image=[mem 0x0000000001000000-0x00000000017fffff]",
+            assertThrows(IllegalArgumentException.class, () -> Main.run(highOnly, System.out)).getMessage());
+        final E820Map shortRam = E820Parser.parse("BIOS-e820: [mem 0x0000000000000000-0x00000000010fffff] usable");
+        assertThrows(IllegalArgumentException.class, () -> Main.run(shortRam, System.out));
+        final E820Map aboveMaxPhysAddr = E820Parser.parse("""
+            BIOS-e820: [mem 0x0000000000000000-0x0000000001ffffff] usable
+            BIOS-e820: [mem 0x0004000000000000-0x0004000003ffffff] usable
+            """);
+        assertEquals("usable RAM lies above the CPU's MAXPHYADDR: range=[mem 0x0004000000000000-0x0004000003ffffff],"
+            + " maxPhysAddrBits=46",
+            assertThrows(IllegalArgumentException.class, () -> Main.run(aboveMaxPhysAddr, System.out)).getMessage());
     }
 
     @Test

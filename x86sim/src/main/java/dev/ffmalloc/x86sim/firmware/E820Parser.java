@@ -71,11 +71,13 @@ public final class E820Parser {
         }
         final int overlap = E820Map.firstOverlap(entries);
         if (overlap >= 0) {
-            final Line later = lines.get(overlap);
-            final Line earlier = lines.get(overlap - 1);
-            throw new E820ParseException("e820 entries overlap", Math.max(later.lineNumber, earlier.lineNumber),
-                "range=" + later.entry.range() + ", otherLine=" + Math.min(later.lineNumber, earlier.lineNumber)
-                    + ", otherRange=" + earlier.entry.range());
+            // Reported at the line that comes later in the text, each range beside its own line.
+            final Line higher = lines.get(overlap);
+            final Line lower = lines.get(overlap - 1);
+            final Line reported = higher.lineNumber > lower.lineNumber ? higher : lower;
+            final Line other = reported == higher ? lower : higher;
+            throw new E820ParseException("e820 entries overlap", reported.lineNumber, "range="
+                + reported.entry.range() + ", otherLine=" + other.lineNumber + ", otherRange=" + other.entry.range());
         }
         return E820Map.of(entries);
     }

@@ -198,6 +198,22 @@ class HandOffTest {
         }
     }
 
+    /** RAM spanning more frames than a frame table indexes is refused by name, before any table page is made. */
+    @Test
+    void aSpanTooLargeForAFrameTableIsRefusedBeforeTheTableIsBuilt() {
+        for (final long highEnd : new long[] {0xAAAA_AAAC_0_0000L, E820Map.PHYS_LIMIT}) {
+            try (Arena arena = Arena.ofConfined()) {
+                final BootMemory bootMemory = new BootMemory(List.of(new PhysRange(MIB, 2 * MIB),
+                    new PhysRange(highEnd - 4 * MIB, highEnd)));
+                final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> bootMemory.handOff(null, arena));
+                assertTrue(refused.getMessage().startsWith("span has more blocks than a frame table can index"),
+                    refused.getMessage());
+                assertTrue(!bootMemory.isRetired());
+            }
+        }
+    }
+
     @Test
     void aFrameFreedTwiceOrNeverAllocatedIsRejected() {
         try (Machine machine = new Machine(E820Preset.FRAGMENTED.map())) {

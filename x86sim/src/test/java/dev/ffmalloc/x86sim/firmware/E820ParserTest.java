@@ -157,6 +157,12 @@ class E820ParserTest {
             BIOS-e820: [mem 0x000000000fff0000-0x000000001fffffff] reserved
             """, 3, "e820 entries overlap: line=3, range=[mem 0x000000000fff0000-0x000000001fffffff], otherLine=1,"
             + " otherRange=[mem 0x0000000000100000-0x000000000fffffff]");
+        // The entry that starts lower comes later in the text: each range still stays beside its own line.
+        assertRejected("""
+            BIOS-e820: [mem 0x0000000000002000-0x0000000000002fff] usable
+            BIOS-e820: [mem 0x0000000000001000-0x0000000000002fff] reserved
+            """, 2, "e820 entries overlap: line=2, range=[mem 0x0000000000001000-0x0000000000002fff], otherLine=1,"
+            + " otherRange=[mem 0x0000000000002000-0x0000000000002fff]");
     }
 
     @Test
