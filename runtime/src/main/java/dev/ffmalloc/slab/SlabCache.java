@@ -437,27 +437,48 @@ public final class SlabCache implements Allocator, AutoCloseable {
             backend.freeSlab(slabAddr, slabSize, pageSize);
             throw misalignedSlab(slabAddr, pageSize);
         }
-        final long slabInfoAddr;
-        if (inlineSlabInfo) {
-            slabInfoAddr = slabAddr + slabInfoOffset;
-        } else {
-            slabInfoAddr = backend.allocateSlabInfo(slabInfoSize);
+        // Until the slab is whole, a failure (no SlabInfo, or a backend call that throws) gives back what it took.
+        long slabInfoAddr = SlabBackend.NO_MEMORY;
+        long pagesSaved = 0;
+        boolean whole = false;
+        try {
+            slabInfoAddr = inlineSlabInfo ? slabAddr + slabInfoOffset : backend.allocateSlabInfo(slabInfoSize);
             if (slabInfoAddr == SlabBackend.NO_MEMORY) {
-                backend.freeSlab(slabAddr, slabSize, pageSize);
                 return NO_BLOCK;
             }
+            formatSlab(slabAddr, slabInfoAddr);
+            if (!masked) {
+                for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
+                    backend.saveSlabInfoAddr(pageAddr, slabInfoAddr);
+                    pagesSaved++;
+                }
+            }
+            whole = true;
+        } finally {
+            if (!whole) {
+                undoNewSlab(slabAddr, slabInfoAddr, pagesSaved);
+            }
         }
-        formatSlab(slabAddr, slabInfoAddr);
         if (masked) {
             widenSlabRange(slabAddr);
-        } else {
-            for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
-                backend.saveSlabInfoAddr(pageAddr, slabInfoAddr);
-            }
         }
         bytesFromBackend += slabSize + (inlineSlabInfo ? 0 : slabInfoSize);
         link(slabInfoAddr, LIST_EMPTY);
         return slabInfoAddr;
+    }
+
+    /** Gives back what a {@link #newSlab} that failed took: its page entries, its SlabInfo (cookie cleared), its slab. */
+    private void undoNewSlab(final long slabAddr, final long slabInfoAddr, final long pagesSaved) {
+        for (long page = 0; page < pagesSaved; page++) {
+            backend.deleteSlabInfoAddr(slabAddr + page * pageSize);
+        }
+        if (slabInfoAddr != SlabBackend.NO_MEMORY) {
+            memory.setLong(slabInfoAddr + COOKIE_OFFSET, 0L);
+            if (!inlineSlabInfo) {
+                backend.freeSlabInfo(slabInfoAddr, slabInfoSize);
+            }
+        }
+        backend.freeSlab(slabAddr, slabSize, pageSize);
     }
 
     /** Writes a new slab's SlabInfo (no object in use) and threads every object on the free list, in index order. */

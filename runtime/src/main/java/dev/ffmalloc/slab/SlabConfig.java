@@ -67,6 +67,11 @@ public final class SlabConfig {
         this.emptySlabsKept = emptySlabsKept;
         this.partialBuckets = partialBuckets;
         this.objectStride = BitUtil.align(objectSize, Math.max(objectAlignment, SlabInfoLayout.FREE_LINK_BYTES));
+        if (slabSize > 1 && Long.compareUnsigned(objectStride, Long.divideUnsigned(-1L, slabSize - 1)) > 0) {
+            // objectIndex multiplies by a reciprocal, exact only while offset * stride stays below 2^64.
+            throw new IllegalArgumentException("slab and object are too large together: (slabSize - 1) * objectStride"
+                + " must stay below 2^64: slabSize=" + slabSize + ", objectStride=" + objectStride);
+        }
         this.strideReciprocal = Long.divideUnsigned(-1L, objectStride) + 1;
         this.objectsPerSlab = sizeType == ObjectSizeType.SMALL
             ? inlineObjectsPerSlab(slabSize, objectStride) : slabSize / objectStride;
@@ -213,11 +218,27 @@ public final class SlabConfig {
     }
 
     private static long inlineObjectsPerSlab(final long slabSize, final long objectStride) {
+        // Each object costs its stride and one bitmap bit (1/8 byte); the SlabInfo's fixed words and the rounding of
+        // its bitmap to whole words cost a few more, so start from that estimate and step the last few objects.
+        // (Objects of more than a 64th of the room are at most 64: then the plain upper bound is close enough.)
+        final long room = Math.max(0, slabSize - SlabInfoLayout.byteSize(0));
         long objects = slabSize / objectStride;
-        while (objects > 0 && objects * objectStride + SlabInfoLayout.byteSize(objects) > slabSize) {
+        if (objectStride <= room / 64) {
+            final long perEightObjects = 8 * objectStride + 1;
+            objects = room / perEightObjects * 8 + room % perEightObjects * 8 / perEightObjects;
+        }
+        while (objects > 0 && !inlineSlabHolds(objects, slabSize, objectStride)) {
             objects--;
         }
+        while (inlineSlabHolds(objects + 1, slabSize, objectStride)) {
+            objects++;
+        }
         return objects;
+    }
+
+    private static boolean inlineSlabHolds(final long objects, final long slabSize, final long objectStride) {
+        return objects <= slabSize / objectStride
+            && objects * objectStride + SlabInfoLayout.byteSize(objects) <= slabSize;
     }
 
     private static void validate(final long objectSize, final long objectAlignment, final long slabSize,

@@ -31,6 +31,8 @@ final class RecordingSlabBackend implements SlabBackend {
     private final Set<Long> liveSlabInfos = new HashSet<>();
     private final long slabInfoSlotBytes;
     private long slabsAllocated;
+    /** Saves left before {@link #saveSlabInfoAddr} throws; negative for no limit. */
+    private long saveBudget = -1;
     private long slabsFreed;
     private long slabInfosAllocated;
     private long lookups;
@@ -72,6 +74,11 @@ final class RecordingSlabBackend implements SlabBackend {
     /** From now on, hand out no SlabInfo. */
     void refuseSlabInfos() {
         freeSlabInfos.clear();
+    }
+
+    /** From now on, let {@code count} more page entries be saved, then throw on each save (as a full page map would). */
+    void failSavesAfter(final long count) {
+        saveBudget = count;
     }
 
     /** From now on, hand out at most {@code count} more slabs. */
@@ -137,6 +144,10 @@ final class RecordingSlabBackend implements SlabBackend {
     @Override
     public void saveSlabInfoAddr(final long pageAddr, final long slabInfoAddr) {
         requireLookupAllowed("saveSlabInfoAddr");
+        if (saveBudget-- == 0) {
+            saveBudget = 0;
+            throw new IllegalStateException("page map is full (a test's failure)");
+        }
         assertTrue(liveSlabs.contains(pageAddr & -config.slabSize()) || isPageOfLiveSlab(pageAddr),
             "entry saved for a page of no live slab: 0x" + Long.toHexString(pageAddr));
         assertEquals(PageMap.MISSING, pageMap.get(pageAddr), "entry saved twice");

@@ -628,6 +628,25 @@ final class SlabCacheTest {
         backend.assertEverythingReturned();
     }
 
+    /** A backend call that throws while a slab is being made: everything the slab took goes back, nothing leaks. */
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"LARGE_TWO_PAGES_NATIVE", "SMALL_FOUR_PAGES_AGRONA"})
+    void aSlabWhosePageEntryCannotBeSavedGoesBackWithItsEntriesAndSlabInfo(final Setup setup) {
+        final RecordingSlabBackend backend = backend(setup, setup.config);
+        final SlabCache cache = new SlabCache(setup.config, backend);
+        backend.failSavesAfter(1);
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class, cache::tryAllocate);
+        assertEquals("page map is full (a test's failure)", thrown.getMessage());
+        assertEquals(0, backend.liveSlabs());
+        assertEquals(new SlabStats(0, 0, 0, 0, setup.config.objectsPerSlab(), 0), cache.slabStats());
+        cache.checkIntegrity();
+        backend.assertEverythingReturned();
+        backend.failSavesAfter(-1);
+        cache.free(cache.allocate());
+        cache.close();
+        backend.assertEverythingReturned();
+    }
+
     // ------------------------------------------------------------------------------------- backends
 
     /** A backend with only the two slab functions, enough for SMALL with slab == page and nothing else. */

@@ -151,6 +151,34 @@ final class SlabConfigTest {
         assertEquals(SlabConfig.DEFAULT_EMPTY_SLABS_KEPT, config.emptySlabsKept());
     }
 
+    /**
+     * The count of objects a SMALL slab holds is the largest that fits with its SlabInfo, found without stepping
+     * through every object (huge slabs used to take seconds to years): checked against the defining inequality.
+     */
+    @Test
+    void smallSlabsOfAnySizeGetTheLargestCountThatFitsAtOnce() {
+        for (int slabBits = 12; slabBits <= 62; slabBits++) {
+            for (final long stride : new long[] {8, 16, 24, 48, 520, 4096, 1L << 20}) {
+                final long slabSize = 1L << slabBits;
+                if (stride + SlabInfoLayout.byteSize(1) > slabSize
+                    || Long.compareUnsigned(stride, Long.divideUnsigned(-1L, slabSize - 1)) > 0) {
+                    continue;
+                }
+                final long objects = SlabConfig.of(stride, 8, slabSize, 4096, ObjectSizeType.SMALL).objectsPerSlab();
+                assertTrue(objects * stride + SlabInfoLayout.byteSize(objects) <= slabSize, slabBits + "/" + stride);
+                final long more = objects + 1;
+                assertTrue(more * stride + SlabInfoLayout.byteSize(more) > slabSize, slabBits + "/" + stride);
+            }
+        }
+    }
+
+    @Test
+    void rejectsASlabAndObjectTooLargeForTheIndexReciprocal() {
+        assertRejected("slab and object are too large together: (slabSize - 1) * objectStride must stay below 2^64:"
+                + " slabSize=17179869184, objectStride=2147483656",
+            () -> SlabConfig.of((1L << 31) + 8, 8, 1L << 34, 4096, ObjectSizeType.SMALL));
+    }
+
     @Test
     void largeSlabUsesEveryByteForObjects() {
         final SlabConfig config = SlabConfig.of(48, 8, 8192, 4096, ObjectSizeType.LARGE);
