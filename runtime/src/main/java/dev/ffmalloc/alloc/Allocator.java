@@ -9,8 +9,9 @@ import dev.ffmalloc.memory.Memory;
  * <h2>Sizes and alignments</h2>
  * A size is a byte count from 0 up to {@link #maxAllocationSize()}. A size of 0 is legal, as C's {@code malloc(0)}
  * allows: it is served as a request for 1 byte, so it returns a distinct address that must be freed like any other
- * (never a shared or null address). An alignment is any power of two from 1 up to the allocator's limit; the
- * returned address is a multiple of it.
+ * (never a shared or null address). An alignment is any power of two; the returned address is a multiple of it. One
+ * that no block of the allocator could ever have is either rejected by name (buddy, slab) or reported as no room
+ * (the others), without changing anything.
  *
  * <h2>Bad input</h2>
  * Every method checks its arguments before it changes anything. A negative size, a size no heap of this allocator

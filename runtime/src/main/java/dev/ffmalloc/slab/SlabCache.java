@@ -37,7 +37,8 @@ import static dev.ffmalloc.slab.SlabInfoLayout.inUse;
  * Each slab has a SlabInfo ({@link SlabInfoLayout}) holding a free-object list (the link is stored in the free object)
  * and an allocation bitmap. SlabInfos are linked into doubly linked lists: full slabs, empty slabs, and the partial
  * slabs in {@code B = min(objectsPerSlab, SlabConfig.partialBuckets())} buckets by objects in use
- * ({@code bucketOf(inUse) = inUse * B / objectsPerSlab}), with a 64-bit mask of non-empty buckets. Allocation prefers
+ * ({@code bucketOf(inUse)}: {@code inUse * B / objectsPerSlab} by a fixed-point multiply, which may give one bucket
+ * less at exact multiples), with a 64-bit mask of non-empty buckets. Allocation prefers
  * the fullest partial slab: it takes a slab of the highest real bucket, so exactly the fullest when a slab holds at
  * most {@code B} objects, to within {@code objectsPerSlab / B} objects otherwise. Filling the fullest slabs first lets
  * the emptiest drain and go back to the backend. Up to {@link SlabConfig#emptySlabsKept()} empty slabs are kept
@@ -353,8 +354,9 @@ public final class SlabCache implements Allocator, AutoCloseable {
 
     /**
      * Gives every slab back to the backend, live objects included, and forgets the SlabInfo entries; the objects
-     * that were live count as freed. Afterwards every operation but the statistics throws
-     * {@link IllegalStateException}. Closing twice does nothing.
+     * that were live count as freed. Afterwards allocation, free, reallocation, {@code usableSize} and
+     * {@code objectSegment} throw {@link IllegalStateException}; the statistics, {@code checkIntegrity},
+     * {@code maxAllocationSize} and {@code memory} still answer. Closing twice does nothing.
      */
     @Override
     public void close() {
