@@ -18,6 +18,20 @@ package dev.ffmalloc.memory;
  */
 public interface Memory {
 
+    /**
+     * The alignment rule every implementation applies to its 16- to 64-bit accesses, with the one message for it.
+     *
+     * @param address  the address as the caller gave it (named in the message)
+     * @param byteSize the access size: 2, 4 or 8
+     * @throws IllegalArgumentException if {@code address} is not a multiple of {@code byteSize}
+     */
+    static void checkAligned(final long address, final int byteSize) {
+        if ((address & (byteSize - 1)) != 0) {
+            throw new IllegalArgumentException("access is not naturally aligned: addr=0x" + Long.toHexString(address)
+                + ", byteSize=" + byteSize);
+        }
+    }
+
     /** @return the byte at {@code address} */
     byte getByte(long address);
 

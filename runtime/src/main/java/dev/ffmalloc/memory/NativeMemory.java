@@ -117,49 +117,37 @@ public final class NativeMemory implements Memory {
 
     @Override
     public short getShort(final long address) {
-        if ((address & 1) != 0) {
-            throw misaligned(address, Short.BYTES);
-        }
+        Memory.checkAligned(address, Short.BYTES);
         return target().get(SHORT, offsetOf(address));
     }
 
     @Override
     public void setShort(final long address, final short value) {
-        if ((address & 1) != 0) {
-            throw misaligned(address, Short.BYTES);
-        }
+        Memory.checkAligned(address, Short.BYTES);
         target().set(SHORT, offsetOf(address), value);
     }
 
     @Override
     public int getInt(final long address) {
-        if ((address & 3) != 0) {
-            throw misaligned(address, Integer.BYTES);
-        }
+        Memory.checkAligned(address, Integer.BYTES);
         return target().get(INT, offsetOf(address));
     }
 
     @Override
     public void setInt(final long address, final int value) {
-        if ((address & 3) != 0) {
-            throw misaligned(address, Integer.BYTES);
-        }
+        Memory.checkAligned(address, Integer.BYTES);
         target().set(INT, offsetOf(address), value);
     }
 
     @Override
     public long getLong(final long address) {
-        if ((address & 7) != 0) {
-            throw misaligned(address, Long.BYTES);
-        }
+        Memory.checkAligned(address, Long.BYTES);
         return target().get(LONG, offsetOf(address));
     }
 
     @Override
     public void setLong(final long address, final long value) {
-        if ((address & 7) != 0) {
-            throw misaligned(address, Long.BYTES);
-        }
+        Memory.checkAligned(address, Long.BYTES);
         target().set(LONG, offsetOf(address), value);
     }
 
@@ -188,8 +176,4 @@ public final class NativeMemory implements Memory {
         return UNCHECKED ? address : address - baseAddress;
     }
 
-    private static IllegalArgumentException misaligned(final long address, final int byteSize) {
-        return new IllegalArgumentException("access is not naturally aligned: addr=0x" + Long.toHexString(address)
-            + ", byteSize=" + byteSize);
-    }
 }

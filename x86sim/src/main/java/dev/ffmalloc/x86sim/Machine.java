@@ -54,8 +54,11 @@ public final class Machine implements AutoCloseable {
     /** Releases all the machine's memory. Idempotent. */
     @Override
     public void close() {
-        if (!ram.isClosed()) {
-            ram.close();
+        // Its own state: a caller may have closed ram() already, which must not keep the arena alive.
+        if (arena.scope().isAlive()) {
+            if (!ram.isClosed()) {
+                ram.close();
+            }
             arena.close();
         }
     }

@@ -128,14 +128,10 @@ public final class Main {
      *                                  it), or no usable RAM holds the kernel image's place
      */
     static void checkBootable(final E820Map map) {
-        final int maxPhysAddrBits = CpuModel.DEFAULT.maxPhysAddrBits();
+        map.checkUsableRamBelow(CpuModel.DEFAULT.maxPhysAddrBits());
         final PhysRange image = new PhysRange(KERNEL_IMAGE_ADDR, KERNEL_IMAGE_ADDR + KERNEL_IMAGE_BYTES);
         boolean imageInRam = false;
         for (final PhysRange range : map.usableRanges()) {
-            if (Long.compareUnsigned(range.endAddr(), 1L << maxPhysAddrBits) > 0) {
-                throw new IllegalArgumentException("usable RAM lies above the CPU's MAXPHYADDR: range=" + range
-                    + ", maxPhysAddrBits=" + maxPhysAddrBits);
-            }
             imageInRam |= range.startAddr() <= image.startAddr() && range.endAddr() >= image.endAddr();
         }
         if (!imageInRam) {

@@ -50,9 +50,11 @@ public final class Simulator implements AutoCloseable {
      * A machine built from a firmware memory map: every usable range backed by its own zeroed off-heap segment
      * (see {@link Machine}), physical addresses outside them unbacked; {@link #close} releases the RAM.
      *
-     * @throws IllegalArgumentException if the map has no usable page, or {@code cpuCount} is below 1
+     * @throws IllegalArgumentException if the map has no usable page, usable RAM above the model's MAXPHYADDR, or
+     *                                  {@code cpuCount} is below 1
      */
     public static Simulator boot(final E820Map memoryMap, final CpuModel model, final int cpuCount) {
+        memoryMap.checkUsableRamBelow(model.maxPhysAddrBits());
         final Machine machine = new Machine(memoryMap);
         try {
             return new Simulator(machine.ram(), model, cpuCount, machine);

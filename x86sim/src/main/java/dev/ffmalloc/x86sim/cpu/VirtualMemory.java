@@ -53,37 +53,37 @@ public final class VirtualMemory implements Memory {
 
     @Override
     public short getShort(final long address) {
-        checkAligned(address, Short.BYTES);
+        Memory.checkAligned(address, Short.BYTES);
         return physical.getShort(cpu.translateOrThrow(address, AccessKind.READ, user));
     }
 
     @Override
     public void setShort(final long address, final short value) {
-        checkAligned(address, Short.BYTES);
+        Memory.checkAligned(address, Short.BYTES);
         physical.setShort(cpu.translateOrThrow(address, AccessKind.WRITE, user), value);
     }
 
     @Override
     public int getInt(final long address) {
-        checkAligned(address, Integer.BYTES);
+        Memory.checkAligned(address, Integer.BYTES);
         return physical.getInt(cpu.translateOrThrow(address, AccessKind.READ, user));
     }
 
     @Override
     public void setInt(final long address, final int value) {
-        checkAligned(address, Integer.BYTES);
+        Memory.checkAligned(address, Integer.BYTES);
         physical.setInt(cpu.translateOrThrow(address, AccessKind.WRITE, user), value);
     }
 
     @Override
     public long getLong(final long address) {
-        checkAligned(address, Long.BYTES);
+        Memory.checkAligned(address, Long.BYTES);
         return physical.getLong(cpu.translateOrThrow(address, AccessKind.READ, user));
     }
 
     @Override
     public void setLong(final long address, final long value) {
-        checkAligned(address, Long.BYTES);
+        Memory.checkAligned(address, Long.BYTES);
         physical.setLong(cpu.translateOrThrow(address, AccessKind.WRITE, user), value);
     }
 
@@ -136,12 +136,6 @@ public final class VirtualMemory implements Memory {
         physical.copy(srcPhysAddr, dstPhysAddr, piece);
     }
 
-    private static void checkAligned(final long address, final int byteSize) {
-        if ((address & (byteSize - 1)) != 0) {
-            throw new IllegalArgumentException("misaligned access: addr=0x" + Long.toHexString(address)
-                + ", byteSize=" + byteSize);
-        }
-    }
 
     private static void checkSize(final long address, final long byteSize) {
         if (byteSize < 0) {

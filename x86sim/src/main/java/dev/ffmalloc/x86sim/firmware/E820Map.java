@@ -82,6 +82,21 @@ public final class E820Map {
         return ranges;
     }
 
+    /**
+     * Checks that a CPU whose physical addresses have {@code maxPhysAddrBits} bits reaches all usable RAM: RAM above
+     * could be mapped by no page table (and would only cost a machine a section table sized for it).
+     *
+     * @throws IllegalArgumentException naming the first usable range that ends above {@code 2^maxPhysAddrBits}
+     */
+    public void checkUsableRamBelow(final int maxPhysAddrBits) {
+        for (final PhysRange range : usableRanges()) {
+            if (range.endAddr() > 1L << maxPhysAddrBits) {
+                throw new IllegalArgumentException("usable RAM lies above the CPU's MAXPHYADDR: range=" + range
+                    + ", maxPhysAddrBits=" + maxPhysAddrBits);
+            }
+        }
+    }
+
     /** @return the bytes of {@link #usableRanges()} */
     public long usableBytes() {
         long byteSize = 0;

@@ -273,24 +273,28 @@ public final class PhysicalMemory implements Memory {
 
     @Override
     public short getShort(final long address) {
+        Memory.checkAligned(address, Short.BYTES);
         final Span span = spanOf(address);
         return span.segment.get(SHORT, address - span.startAddr);
     }
 
     @Override
     public void setShort(final long address, final short value) {
+        Memory.checkAligned(address, Short.BYTES);
         final Span span = spanOf(address);
         span.segment.set(SHORT, address - span.startAddr, value);
     }
 
     @Override
     public int getInt(final long address) {
+        Memory.checkAligned(address, Integer.BYTES);
         final Span span = spanOf(address);
         return span.segment.get(INT, address - span.startAddr);
     }
 
     @Override
     public void setInt(final long address, final int value) {
+        Memory.checkAligned(address, Integer.BYTES);
         final Span span = spanOf(address);
         span.segment.set(INT, address - span.startAddr, value);
     }
@@ -298,6 +302,7 @@ public final class PhysicalMemory implements Memory {
     /** The paging unit's hot path: a page-table entry load. Constant time. */
     @Override
     public long getLong(final long address) {
+        Memory.checkAligned(address, Long.BYTES);
         final Span span = spanOf(address);
         return span.segment.get(LONG, address - span.startAddr);
     }
@@ -305,6 +310,7 @@ public final class PhysicalMemory implements Memory {
     /** The paging unit's hot path: a page-table entry store. Constant time. */
     @Override
     public void setLong(final long address, final long value) {
+        Memory.checkAligned(address, Long.BYTES);
         final Span span = spanOf(address);
         span.segment.set(LONG, address - span.startAddr, value);
     }
@@ -317,12 +323,14 @@ public final class PhysicalMemory implements Memory {
      * @return whether the value was {@code expectedValue} and is now {@code newValue}
      */
     public boolean compareAndSetLong(final long address, final long expectedValue, final long newValue) {
+        Memory.checkAligned(address, Long.BYTES);
         final Span span = spanOf(address);
         return LONG_HANDLE.compareAndSet(span.segment, address - span.startAddr, expectedValue, newValue);
     }
 
     /** @return the 64-bit value at {@code address} (8-byte aligned), read with volatile semantics */
     public long getLongVolatile(final long address) {
+        Memory.checkAligned(address, Long.BYTES);
         final Span span = spanOf(address);
         return (long) LONG_HANDLE.getVolatile(span.segment, address - span.startAddr);
     }

@@ -136,7 +136,7 @@ class VirtualMemoryTest {
     void misalignedAccessesAreRefused() {
         final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
             () -> memory.getLong(BASE + 4092));
-        assertEquals("misaligned access: addr=0xffffc90000000ffc, byteSize=8", thrown.getMessage());
+        assertEquals("access is not naturally aligned: addr=0xffffc90000000ffc, byteSize=8", thrown.getMessage());
         assertEquals(0, cpu.tlb().hits() + cpu.tlb().misses(), "checked before translating");
     }
 

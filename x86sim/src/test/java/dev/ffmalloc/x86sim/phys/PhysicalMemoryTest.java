@@ -132,11 +132,32 @@ class PhysicalMemoryTest {
         assertUnbacked(0x3_0000_0000L, () -> ram.fill(0x3_0000_0000L, 16, (byte) 1));
     }
 
+    /** The Memory contract's rule and message, naming the physical address, in the middle and at a span's end. */
     @Test
     void misalignedAccessesAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> ram.getLong(0x100004));
-        assertThrows(IllegalArgumentException.class, () -> ram.setInt(0x100002, 1));
-        assertThrows(IllegalArgumentException.class, () -> ram.getShort(0x100001));
+        final long spanEnd = ram.ranges().getFirst().endAddr();
+        for (final long base : new long[] {0x100000, spanEnd - 8}) {
+            assertMisaligned(base + 4, 8, () -> ram.getLong(base + 4));
+            assertMisaligned(base + 4, 8, () -> ram.compareAndSetLong(base + 4, 0, 1));
+            assertMisaligned(base + 6, 4, () -> ram.setInt(base + 6, 1));
+            assertMisaligned(base + 7, 2, () -> ram.getShort(base + 7));
+        }
+    }
+
+    private static void assertMisaligned(final long physAddr, final int byteSize, final Runnable access) {
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, access::run);
+        assertEquals("access is not naturally aligned: addr=0x" + Long.toHexString(physAddr) + ", byteSize="
+            + byteSize, thrown.getMessage());
+    }
+
+    /** Closing the RAM first must not keep the machine's memory alive. */
+    @Test
+    void aMachineClosedAfterItsRamReleasesItsArena() {
+        final Machine other = new Machine(E820Preset.SMALL_VM.map());
+        other.ram().close();
+        other.close();
+        assertFalse(other.arena().scope().isAlive());
+        other.close();
     }
 
     @Test
