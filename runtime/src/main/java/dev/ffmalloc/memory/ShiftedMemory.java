@@ -104,6 +104,8 @@ public final class ShiftedMemory implements Memory {
      *         checked here only when the backing does not check it (unchecked mode, a constant the JIT folds)
      */
     private long nativeAddress(final long address, final int accessBytes) {
+        // Checked here on this memory's own address, so that the message names it (the backing's check is then moot).
+        Memory.checkAligned(address, accessBytes);
         final long offset = address - baseAddress;
         if (NativeMemory.UNCHECKED && (offset < 0 || offset > memoryBytes - accessBytes)) {
             throw new IndexOutOfBoundsException("access outside the memory: addr=0x" + Long.toHexString(address)

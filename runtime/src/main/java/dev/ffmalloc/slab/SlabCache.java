@@ -38,7 +38,7 @@ import static dev.ffmalloc.slab.SlabInfoLayout.inUse;
  * and an allocation bitmap. SlabInfos are linked into doubly linked lists: full slabs, empty slabs, and the partial
  * slabs in {@code B = min(objectsPerSlab, SlabConfig.partialBuckets())} buckets by objects in use
  * ({@code bucketOf(inUse)}: {@code inUse * B / objectsPerSlab} by a fixed-point multiply, which may give one bucket
- * less at exact multiples), with a 64-bit mask of non-empty buckets. Allocation prefers
+ * less), with a 64-bit mask of non-empty buckets. Allocation prefers
  * the fullest partial slab: it takes a slab of the highest real bucket, so exactly the fullest when a slab holds at
  * most {@code B} objects, to within {@code objectsPerSlab / B} objects otherwise. Filling the fullest slabs first lets
  * the emptiest drain and go back to the backend. Up to {@link SlabConfig#emptySlabsKept()} empty slabs are kept

@@ -15,7 +15,9 @@ import java.lang.foreign.MemoryLayout;
  *   <li>the object alignment is a power of two that divides the page size;</li>
  *   <li>an object holds at least the 8-byte free-list link;</li>
  *   <li>{@link ObjectSizeType#SMALL}: one object and the SlabInfo fit in a slab; {@link ObjectSizeType#LARGE}: one
- *   object fits in a slab.</li>
+ *   object fits in a slab;</li>
+ *   <li>{@code (slabSize - 1) * objectStride} stays below 2^64, so that the object index is exact by a reciprocal
+ *   (only slabs and objects of gigabytes together break it).</li>
  * </ul>
  *
  * <h2>Derived values</h2>
@@ -66,6 +68,11 @@ public final class SlabConfig {
         this.sizeType = sizeType;
         this.emptySlabsKept = emptySlabsKept;
         this.partialBuckets = partialBuckets;
+        if (objectSize > slabSize) {
+            // Before the stride is rounded up from it, which could overflow; the size rule's own message.
+            throw sizeType == ObjectSizeType.SMALL
+                ? slabTooSmall(slabSize, objectSize, SlabInfoLayout.byteSize(1)) : noObjectFits(slabSize, objectSize);
+        }
         this.objectStride = BitUtil.align(objectSize, Math.max(objectAlignment, SlabInfoLayout.FREE_LINK_BYTES));
         if (slabSize > 1 && Long.compareUnsigned(objectStride, Long.divideUnsigned(-1L, slabSize - 1)) > 0) {
             // objectIndex multiplies by a reciprocal, exact only while offset * stride stays below 2^64.

@@ -56,6 +56,9 @@ final class ShiftedMemoryTest {
         final ShiftedMemory shifted = new ShiftedMemory(backing, 0x1008);
         shifted.setLong(0x1008 + 8, 5);
         assertEquals(5, backing.getLong(backing.baseAddress() + 8));
+        // A misaligned access is named by this memory's own address, not the backing's native one.
+        assertEquals("access is not naturally aligned: addr=0x100c, byteSize=8",
+            assertThrows(IllegalArgumentException.class, () -> shifted.getLong(0x100c)).getMessage());
     }
 
     @Test

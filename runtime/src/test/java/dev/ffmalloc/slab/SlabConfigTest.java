@@ -172,6 +172,16 @@ final class SlabConfigTest {
         }
     }
 
+    /** An object larger than the slab breaks the size rule, with its message, even when rounding it would overflow. */
+    @Test
+    void rejectsAnObjectLargerThanTheSlabByTheSizeRule() {
+        assertRejected("no object fits in a slab: slabSize=17179869184, objectStride=1099511627776",
+            () -> SlabConfig.of(1L << 40, 8, 1L << 34, 4096, ObjectSizeType.LARGE));
+        assertRejected("slab is too small for one object and its SlabInfo: slabSize=4096, objectStride="
+                + Long.MAX_VALUE + ", slabInfoSize=56",
+            () -> SlabConfig.of(Long.MAX_VALUE, 8, 4096, 4096, ObjectSizeType.SMALL));
+    }
+
     @Test
     void rejectsASlabAndObjectTooLargeForTheIndexReciprocal() {
         assertRejected("slab and object are too large together: (slabSize - 1) * objectStride must stay below 2^64:"

@@ -54,11 +54,11 @@ public final class Machine implements AutoCloseable {
     /** Releases all the machine's memory. Idempotent. */
     @Override
     public void close() {
-        // Its own state: a caller may have closed ram() already, which must not keep the arena alive.
+        // Each on its own state: a caller may have closed ram() or the arena already.
+        if (!ram.isClosed()) {
+            ram.close();
+        }
         if (arena.scope().isAlive()) {
-            if (!ram.isClosed()) {
-                ram.close();
-            }
             arena.close();
         }
     }

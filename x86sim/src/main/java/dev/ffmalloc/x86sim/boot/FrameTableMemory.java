@@ -146,31 +146,37 @@ public final class FrameTableMemory implements Memory {
 
     @Override
     public short getShort(final long address) {
+        Memory.checkAligned(address, Short.BYTES);
         return pageOf(address).get(SHORT, inPage(address));
     }
 
     @Override
     public void setShort(final long address, final short value) {
+        Memory.checkAligned(address, Short.BYTES);
         writablePageOf(address).set(SHORT, inPage(address), value);
     }
 
     @Override
     public int getInt(final long address) {
+        Memory.checkAligned(address, Integer.BYTES);
         return pageOf(address).get(INT, inPage(address));
     }
 
     @Override
     public void setInt(final long address, final int value) {
+        Memory.checkAligned(address, Integer.BYTES);
         writablePageOf(address).set(INT, inPage(address), value);
     }
 
     @Override
     public long getLong(final long address) {
+        Memory.checkAligned(address, Long.BYTES);
         return pageOf(address).get(LONG, inPage(address));
     }
 
     @Override
     public void setLong(final long address, final long value) {
+        Memory.checkAligned(address, Long.BYTES);
         writablePageOf(address).set(LONG, inPage(address), value);
     }
 

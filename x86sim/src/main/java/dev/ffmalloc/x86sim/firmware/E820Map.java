@@ -89,6 +89,10 @@ public final class E820Map {
      * @throws IllegalArgumentException naming the first usable range that ends above {@code 2^maxPhysAddrBits}
      */
     public void checkUsableRamBelow(final int maxPhysAddrBits) {
+        if (maxPhysAddrBits < 1 || maxPhysAddrBits > MAX_PHYS_BITS) {
+            throw new IllegalArgumentException("physical address bits are 1 to " + MAX_PHYS_BITS + ": maxPhysAddrBits="
+                + maxPhysAddrBits);
+        }
         for (final PhysRange range : usableRanges()) {
             if (range.endAddr() > 1L << maxPhysAddrBits) {
                 throw new IllegalArgumentException("usable RAM lies above the CPU's MAXPHYADDR: range=" + range

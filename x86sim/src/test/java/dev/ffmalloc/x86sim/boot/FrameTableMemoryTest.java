@@ -42,6 +42,17 @@ class FrameTableMemoryTest {
         assertEquals(0x1122334455667788L, table.getLong(BASE + 3 * PAGE), "populating again keeps the contents");
     }
 
+    /** The Memory contract's alignment rule and message, naming the table address, even in a page's last bytes. */
+    @Test
+    void misalignedAccessesAreRejectedByTheContractsRule() {
+        table.populate(BASE, PAGE);
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> table.getLong(BASE + PAGE - 4));
+        assertEquals("access is not naturally aligned: addr=0x" + Long.toHexString(BASE + PAGE - 4) + ", byteSize=8",
+            thrown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> table.setInt(BASE + 2, 1));
+    }
+
     @Test
     void unpopulatedPagesReadAsZerosAndRefuseWrites() {
         table.populate(BASE + PAGE, PAGE);

@@ -158,6 +158,11 @@ class PhysicalMemoryTest {
         other.close();
         assertFalse(other.arena().scope().isAlive());
         other.close();
+        final Machine arenaClosedFirst = new Machine(E820Preset.SMALL_VM.map());
+        arenaClosedFirst.arena().close();
+        arenaClosedFirst.close();
+        assertEquals("RAM is closed: addr=0x100000",
+            assertThrows(IllegalStateException.class, () -> arenaClosedFirst.ram().getLong(0x100000)).getMessage());
     }
 
     @Test
