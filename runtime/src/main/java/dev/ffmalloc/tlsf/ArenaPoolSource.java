@@ -104,8 +104,9 @@ public final class ArenaPoolSource implements TlsfPoolSource {
     public void release(final long addr, final long byteSize) {
         final long rangeEnd = addr + byteSize;
         final int below = released.countAtOrBelow(addr) - 1;
+        // Bounds without the sum addr + byteSize, which wraps for absurd sizes and let such ranges pass.
         if (byteSize <= 0 || ((addr | byteSize) & (unitBytes - 1)) != 0 || addr - baseAddr < 0
-            || topAddr - rangeEnd < 0 || (below >= 0 && released.endAddr(below) > addr)
+            || addr - topAddr > 0 || byteSize > topAddr - addr || (below >= 0 && released.endAddr(below) > addr)
             || (below + 1 < released.count() && released.startAddr(below + 1) < rangeEnd)) {
             throw notHandedOut(addr, byteSize);
         }

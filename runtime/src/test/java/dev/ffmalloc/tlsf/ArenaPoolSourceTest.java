@@ -66,7 +66,11 @@ final class ArenaPoolSourceTest {
         assertRejected(base + 16, UNIT);
         assertRejected(base - UNIT, UNIT);
         assertRejected(base, 0);
+        // Sizes so large that addr + byteSize wraps around (they used to pass, and obtain then served them).
+        assertRejected(base + (3L << 61), 3L << 61);
+        assertRejected(base + Long.MAX_VALUE - (UNIT - 1), 2 * UNIT);
         assertEquals(3 * UNIT, source.obtainedBytes());
+        assertEquals(base + UNIT, source.obtain(UNIT), "the released range, not one outside the region");
         assertEquals("size is not a positive multiple of the unit: byteSize=100, unitBytes=4096",
             assertThrows(IllegalArgumentException.class, () -> source.obtain(100)).getMessage());
     }

@@ -49,6 +49,12 @@ public final class AllocatorSlots implements SlotHeap {
         return blockAddr != Allocator.NO_BLOCK;
     }
 
+    /** An allocator rejects a size above its largest possible block as bad input, not as no room. */
+    @Override
+    public boolean couldEverHold(final long byteSize) {
+        return byteSize <= allocator.maxAllocationSize();
+    }
+
     @Override
     public void free(final int slot) {
         allocator.free(blockAddrs[slot]);

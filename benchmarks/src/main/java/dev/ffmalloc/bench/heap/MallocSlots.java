@@ -57,7 +57,9 @@ public final class MallocSlots implements SlotHeap {
         if (byteAlignment > Libc.MALLOC_ALIGNMENT) {
             return reallocateAligned(slot, blockAddr, newByteSize, byteAlignment);
         }
-        final long newBlockAddr = Libc.realloc(blockAddr, newByteSize);
+        // realloc(p, 0) frees p on glibc and returns NULL, which would read as "no room, p kept": ask for 1 byte, as
+        // the project's allocators serve size 0.
+        final long newBlockAddr = Libc.realloc(blockAddr, Math.max(newByteSize, 1));
         if (newBlockAddr == 0) {
             return false;
         }
@@ -67,7 +69,7 @@ public final class MallocSlots implements SlotHeap {
 
     private boolean reallocateAligned(final int slot, final long blockAddr, final long newByteSize,
                                       final long byteAlignment) {
-        final long newBlockAddr = Libc.alignedAlloc(byteAlignment, newByteSize);
+        final long newBlockAddr = Libc.alignedAlloc(byteAlignment, Math.max(newByteSize, 1));
         if (newBlockAddr == 0) {
             return false;
         }

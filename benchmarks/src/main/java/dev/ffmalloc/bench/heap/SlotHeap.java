@@ -60,6 +60,14 @@ public interface SlotHeap {
         return FootprintRule.NOT_MEASURED;
     }
 
+    /**
+     * @return whether a block of {@code byteSize} bytes could ever be served; a trace replay counts a request above
+     *         it as a failed one, where the heap would reject it as bad input
+     */
+    default boolean couldEverHold(final long byteSize) {
+        return true;
+    }
+
     /** W1's pair: allocates a block into slot 0, stores its size in it and frees it. */
     default void pair(final long byteSize, final long byteAlignment) {
         if (!allocate(0, byteSize, byteAlignment)) {

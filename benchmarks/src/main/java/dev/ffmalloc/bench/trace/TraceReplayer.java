@@ -91,7 +91,7 @@ public final class TraceReplayer {
             final long byteSize = byteSizes[index];
             switch (operations[index]) {
                 case Trace.ALLOCATE -> {
-                    if (!heap.allocate(blockId, byteSize, byteAlignments[index])) {
+                    if (!heap.couldEverHold(byteSize) || !heap.allocate(blockId, byteSize, byteAlignments[index])) {
                         failures++;
                         continue;
                     }
@@ -114,7 +114,7 @@ public final class TraceReplayer {
                     if (!heap.holds(blockId)) {
                         continue;
                     }
-                    if (!heap.reallocate(blockId, byteSize, byteAlignments[index])) {
+                    if (!heap.couldEverHold(byteSize) || !heap.reallocate(blockId, byteSize, byteAlignments[index])) {
                         failures++;
                         continue;
                     }

@@ -89,6 +89,30 @@ final class TraceReplayerTest {
         allocator.checkIntegrity();
     }
 
+    /** A request above what the heap could ever hold is a failure of the replay, not bad input that ends it. */
+    @Test
+    void requestsLargerThanTheHeapCouldEverHoldAreCountedAsFailures() throws IOException {
+        final TestBumpAllocator allocator = new TestBumpAllocator(memory, true);
+        final Trace trace = parse("a 0 100 16\na 1 1099511627776 16\nr 0 2097152\nf 0\n");
+        final SlotHeap heap = new dev.ffmalloc.bench.heap.AllocatorSlots(allocator, trace.blockCount(),
+            memory.baseAddress(), FootprintRule.HIGHEST_BLOCK_END);
+        final ReplayReport report = TraceReplayer.measure(trace, heap);
+        assertEquals(2, report.failures());
+        assertFalse(heap.holds(1));
+        assertFalse(heap.holds(0), "block 0 was kept by its failed reallocation, then freed");
+        allocator.checkIntegrity();
+    }
+
+    /** malloc's realloc(p, 0) frees p on glibc: a reallocation to 0 bytes must keep a live block, as ours do. */
+    @Test
+    void aReallocationToZeroBytesThroughMallocKeepsALiveBlock() throws IOException {
+        final Trace trace = parse("a 0 64 16\nr 0 0\nf 0\n");
+        final MallocSlots heap = new MallocSlots(trace.blockCount(), false);
+        final ReplayReport report = TraceReplayer.measure(trace, heap);
+        assertEquals(0, report.failures());
+        assertFalse(heap.holds(0));
+    }
+
     @Test
     void measuringPassNoticesAReallocationThatLostTheBlocksContents() throws IOException {
         final TestBumpAllocator forgetful = new TestBumpAllocator(memory, false);
