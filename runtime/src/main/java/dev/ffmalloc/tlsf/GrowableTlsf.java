@@ -244,45 +244,17 @@ public final class GrowableTlsf implements Allocator {
     public long reallocate(final long address, final long newByteSize, final long byteAlignment) {
         AllocatorErrors.checkRequest(newByteSize, byteAlignment, maxAllocationSize);
         final long blockAddr = tlsf.checkedBlockOf(address);
-        final long resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
-        if (resizedAddr != NO_BLOCK) {
-            return resizedAddr;
+        long newAddr = tlsf.resizeOrMove(blockAddr, address, newByteSize, byteAlignment);
+        // Grown memory that follows the block's pool lets it grow in place, without a copy and without holding the
+        // old and the new block at once.
+        for (int growth = 0; newAddr == NO_BLOCK && growth < MAX_GROWTHS_PER_REQUEST
+            && growFor(newByteSize, byteAlignment); growth++) {
+            newAddr = tlsf.resizeOrMove(blockAddr, address, newByteSize, byteAlignment);
         }
-        final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
-        if (newAddr != NO_BLOCK) {
-            tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
-            return newAddr;
-        }
-        return growAndReallocateSlowPath(blockAddr, address, newByteSize, byteAlignment);
-    }
-
-    /**
-     * Grows the heap, then tries in place again before it moves the block: memory the source hands out right after
-     * a pool follows the block when the block ends the pool, so it grows without a copy and without holding the
-     * old and the new block at once.
-     */
-    private long growAndReallocateSlowPath(final long blockAddr, final long address, final long newByteSize,
-                                           final long byteAlignment) {
-        // The failed search merged the parked blocks back: one beside the block may have made room in place.
-        tlsf.flushQuickLists();
-        long resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
-        for (int growth = 0; growth < MAX_GROWTHS_PER_REQUEST && resizedAddr == NO_BLOCK; growth++) {
-            if (!growFor(newByteSize, byteAlignment)) {
-                break;
-            }
-            resizedAddr = tlsf.reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
-            if (resizedAddr == NO_BLOCK) {
-                final long newAddr = tlsf.allocateNoCheck(newByteSize, byteAlignment);
-                if (newAddr != NO_BLOCK) {
-                    tlsf.moveAndFree(blockAddr, address, newAddr, newByteSize);
-                    return newAddr;
-                }
-            }
-        }
-        if (resizedAddr == NO_BLOCK) {
+        if (newAddr == NO_BLOCK) {
             throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, tlsf.stats().bytesFree());
         }
-        return resizedAddr;
+        return newAddr;
     }
 
     @Override

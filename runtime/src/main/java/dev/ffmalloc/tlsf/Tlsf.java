@@ -539,39 +539,37 @@ public final class Tlsf implements Allocator {
     @Override
     public long reallocate(final long address, final long newByteSize, final long byteAlignment) {
         AllocatorErrors.checkRequest(newByteSize, byteAlignment, maxAllocationSize);
-        final long blockAddr = checkedBlockOf(address);
-        final long resizedAddr = reallocateInPlace(blockAddr, address, newByteSize, byteAlignment);
-        if (resizedAddr != NO_BLOCK) {
-            return resizedAddr;
-        }
-        final long newAddr = allocateNoCheck(newByteSize, byteAlignment);
+        final long newAddr = resizeOrMove(checkedBlockOf(address), address, newByteSize, byteAlignment);
         if (newAddr == NO_BLOCK) {
-            return reallocateInPlaceAfterFlushOrFail(blockAddr, address, newByteSize, byteAlignment);
+            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, bytesFree);
         }
-        moveAndFree(blockAddr, address, newAddr, newByteSize);
         return newAddr;
     }
 
     /**
-     * The last try of a reallocation whose block must move but fits nowhere: every parked block goes back to the free
-     * lists (the failed search has merged them already, unless the request could never fit), and since a parked
-     * neighbour of the block may now be free room beside it, the in-place paths run again. So parked blocks never
-     * make a reallocation fail.
+     * The steps of {@link #reallocate} on a checked live block: in place, else moved into a free block, else, since
+     * the failed search merged the parked blocks back and a parked neighbour may have been the room needed, in place
+     * once more (after merging any parked block left, as when the request could never fit).
      *
-     * @throws dev.ffmalloc.alloc.OutOfMemoryException if the block cannot be resized in place either
+     * @return the new payload address, or {@link #NO_BLOCK} with the block where it was
      */
-    long reallocateInPlaceAfterFlushOrFail(final long blockAddr, final long payloadAddr, final long newByteSize,
-                                           final long byteAlignment) {
-        flushQuickLists();
+    long resizeOrMove(final long blockAddr, final long payloadAddr, final long newByteSize,
+                      final long byteAlignment) {
         final long resizedAddr = reallocateInPlace(blockAddr, payloadAddr, newByteSize, byteAlignment);
-        if (resizedAddr == NO_BLOCK) {
-            throw AllocatorErrors.outOfMemory(newByteSize, byteAlignment, bytesFree);
+        if (resizedAddr != NO_BLOCK) {
+            return resizedAddr;
         }
-        return resizedAddr;
+        final long newAddr = allocateNoCheck(newByteSize, byteAlignment);
+        if (newAddr != NO_BLOCK) {
+            moveAndFree(blockAddr, payloadAddr, newAddr, newByteSize);
+            return newAddr;
+        }
+        flushQuickLists();
+        return reallocateInPlace(blockAddr, payloadAddr, newByteSize, byteAlignment);
     }
 
     /** Copies a live block's contents to a new block and frees the old block. */
-    void moveAndFree(final long blockAddr, final long payloadAddr, final long newAddr, final long newByteSize) {
+    private void moveAndFree(final long blockAddr, final long payloadAddr, final long newAddr, final long newByteSize) {
         final long blockSize = size(memory.getLong(blockAddr));
         memory.copy(payloadAddr, newAddr, Math.min(blockAddr + blockSize - payloadAddr, newByteSize));
         counters.onFree(blockSize);
@@ -583,7 +581,7 @@ public final class Tlsf implements Allocator {
      *
      * @return the new payload address, or {@link #NO_BLOCK} if the block must move elsewhere
      */
-    long reallocateInPlace(final long blockAddr, final long payloadAddr, final long newByteSize,
+    private long reallocateInPlace(final long blockAddr, final long payloadAddr, final long newByteSize,
                            final long byteAlignment) {
         if ((payloadAddr & (byteAlignment - 1)) != 0) {
             return NO_BLOCK;
