@@ -15,6 +15,7 @@ public final class AgronaPageMap implements PageMap {
 
     @Override
     public void put(final long pageAddr, final long slabInfoAddr) {
+        PageMap.checkEntry(pageAddr, slabInfoAddr);
         entries.put(pageAddr, slabInfoAddr);
     }
 

@@ -44,10 +44,8 @@ public final class NativePageMap implements PageMap {
 
     @Override
     public void put(final long pageAddr, final long slabInfoAddr) {
-        if (pageAddr == 0 || slabInfoAddr == MISSING) {
-            throw new IllegalArgumentException("page map entries are never 0: pageAddr=0x" + Long.toHexString(pageAddr)
-                + ", slabInfoAddr=0x" + Long.toHexString(slabInfoAddr));
-        }
+        PageMap.checkEntry(pageAddr, slabInfoAddr);
+        checkOpen();
         if ((size + 1L) * 2 > slotMask + 1) {
             grow();
         }
@@ -84,6 +82,7 @@ public final class NativePageMap implements PageMap {
 
     @Override
     public void remove(final long pageAddr) {
+        checkOpen();
         if (pageAddr == 0) {
             return;
         }
@@ -163,10 +162,17 @@ public final class NativePageMap implements PageMap {
         oldArena.close();
     }
 
-    private void allocateSlots(final int bits) {
-        if (arena == null && slots != null) {
+    /**
+     * {@link #put} and {@link #remove} refuse a closed map by name; {@link #get}, on the hot path, does not check, and
+     * fails on the closed map's empty table with the JDK's {@code IndexOutOfBoundsException}.
+     */
+    private void checkOpen() {
+        if (arena == null) {
             throw new IllegalStateException("page map is closed");
         }
+    }
+
+    private void allocateSlots(final int bits) {
         capacityBits = bits;
         slotMask = (1L << bits) - 1;
         arena = Arena.ofShared();

@@ -14,7 +14,11 @@ public interface PageMap extends AutoCloseable {
     /** What {@link #get} returns for a page with no entry. */
     long MISSING = 0L;
 
-    /** Maps {@code pageAddr} to {@code slabInfoAddr}, replacing any previous entry. */
+    /**
+     * Maps {@code pageAddr} to {@code slabInfoAddr}, replacing any previous entry.
+     *
+     * @throws IllegalArgumentException if either is 0 (see {@link #checkEntry})
+     */
     void put(long pageAddr, long slabInfoAddr);
 
     /** @return the SlabInfo address of {@code pageAddr}, or {@link #MISSING} */
@@ -25,6 +29,19 @@ public interface PageMap extends AutoCloseable {
 
     /** @return how many entries the map holds */
     int size();
+
+    /**
+     * The rule every implementation applies in {@link #put}, with its one message: 0 is neither a page address nor a
+     * SlabInfo address, since {@link #get} answers {@link #MISSING} (0) for a page with no entry.
+     *
+     * @throws IllegalArgumentException if {@code pageAddr} or {@code slabInfoAddr} is 0
+     */
+    static void checkEntry(final long pageAddr, final long slabInfoAddr) {
+        if (pageAddr == 0 || slabInfoAddr == MISSING) {
+            throw new IllegalArgumentException("page map entries are never 0: pageAddr=0x" + Long.toHexString(pageAddr)
+                + ", slabInfoAddr=0x" + Long.toHexString(slabInfoAddr));
+        }
+    }
 
     /** Releases any memory the map holds outside the Java heap; the map may not be used afterwards. */
     @Override

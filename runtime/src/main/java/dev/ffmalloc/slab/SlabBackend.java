@@ -16,7 +16,9 @@ import dev.ffmalloc.memory.Memory;
  * </table>
  *
  * <p>The cache calls {@link #slabInfoAddr} on every free in the last two configurations: it must be fast and
- * allocate nothing on the Java heap (see {@link PageMap}).
+ * allocate nothing on the Java heap (see {@link PageMap}). It also calls it for the first page of each new slab, and
+ * refuses a slab that already has an entry: a backend that hands out a slab twice is caught before the cache writes
+ * over live objects. (With slab size == page size, the cache checks a new slab for its own cookie instead.)
  */
 public interface SlabBackend {
 

@@ -232,6 +232,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
      * @throws IllegalArgumentException if the address is not an object of this cache: foreign, inside an object,
      *                                  inside a SlabInfo or past a slab's last object
      * @throws IllegalStateException    if the object is already free, or the cache is closed
+     * @throws RuntimeException         whatever the backend throws when the slab the object empties goes back to
+     *                                  it; the object is freed and the slab out of the cache even then
      */
     @Override
     public void free(final long objectAddr) {
@@ -357,18 +359,23 @@ public final class SlabCache implements Allocator, AutoCloseable {
      * that were live count as freed. Afterwards allocation, free, reallocation, {@code usableSize} and
      * {@code objectSegment} throw {@link IllegalStateException}; the statistics, {@code checkIntegrity},
      * {@code maxAllocationSize} and {@code memory} still answer. Closing twice does nothing.
+     *
+     * <p>If a backend call throws, the exception goes to the caller and the cache stays open: the slabs given back
+     * so far are out of it, the others still in it, and {@code close()} may be called again.
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        closed = true;
         releaseList(LIST_FULL);
         for (int bucket = 0; bucket < partialHeads.length; bucket++) {
             releaseList(bucket);
         }
         releaseList(LIST_EMPTY);
+        // Only now: a backend call that throws above leaves the cache open with the slabs not yet given back, and
+        // close() may be called again.
+        closed = true;
         lowSlabAddr = 0;
         highSlabEnd = 0;
     }
@@ -429,7 +436,13 @@ public final class SlabCache implements Allocator, AutoCloseable {
         return newSlab();
     }
 
-    /** @return the SlabInfo of a slab fresh from the backend, linked into the empty list; or {@link #NO_BLOCK} */
+    /**
+     * @return the SlabInfo of a slab fresh from the backend, linked into the empty list; or {@link #NO_BLOCK}
+     * @throws IllegalStateException if the backend hands out a slab or SlabInfo this cache cannot use: misaligned,
+     *                               outside the memory, or a slab the cache (or a cache sharing the page map)
+     *                               already holds; what the backend handed out goes back to it, except a slab that
+     *                               is already held
+     */
     private long newSlab() {
         final long slabAddr = backend.allocateSlab(slabSize, pageSize);
         if (slabAddr == SlabBackend.NO_MEMORY) {
@@ -439,16 +452,33 @@ public final class SlabCache implements Allocator, AutoCloseable {
             backend.freeSlab(slabAddr, slabSize, pageSize);
             throw misalignedSlab(slabAddr, pageSize);
         }
-        // Until the slab is whole, a failure (no SlabInfo, or a backend call that throws) gives back what it took.
+        // Until the slab is whole, a failure (no SlabInfo, or a backend call that throws) gives back what it took;
+        // but not a slab already held: giving it back would free memory in use.
         long slabInfoAddr = SlabBackend.NO_MEMORY;
         long pagesSaved = 0;
+        boolean held = false;
+        boolean formatted = false;
         boolean whole = false;
         try {
+            held = isHeld(slabAddr);
+            if (held) {
+                throw slabAlreadyHeld(slabAddr);
+            }
             slabInfoAddr = inlineSlabInfo ? slabAddr + slabInfoOffset : backend.allocateSlabInfo(slabInfoSize);
             if (slabInfoAddr == SlabBackend.NO_MEMORY) {
                 return NO_BLOCK;
             }
-            formatSlab(slabAddr, slabInfoAddr);
+            if ((slabInfoAddr & (Long.BYTES - 1)) != 0) {
+                throw misalignedSlabInfo(slabInfoAddr);
+            }
+            try {
+                formatSlab(slabAddr, slabInfoAddr);
+            } catch (final RuntimeException notWritable) {
+                throw new IllegalStateException("backend returned memory the cache cannot write: slabAddr="
+                    + AllocatorErrors.hex(slabAddr) + ", slabInfoAddr=" + AllocatorErrors.hex(slabInfoAddr),
+                    notWritable);
+            }
+            formatted = true;
             if (!masked) {
                 for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
                     backend.saveSlabInfoAddr(pageAddr, slabInfoAddr);
@@ -457,8 +487,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
             }
             whole = true;
         } finally {
-            if (!whole) {
-                undoNewSlab(slabAddr, slabInfoAddr, pagesSaved);
+            if (!whole && !held) {
+                undoNewSlab(slabAddr, slabInfoAddr, pagesSaved, formatted);
             }
         }
         if (masked) {
@@ -469,13 +499,32 @@ public final class SlabCache implements Allocator, AutoCloseable {
         return slabInfoAddr;
     }
 
-    /** Gives back what a {@link #newSlab} that failed took: its page entries, its SlabInfo (cookie cleared), its slab. */
-    private void undoNewSlab(final long slabAddr, final long slabInfoAddr, final long pagesSaved) {
+    /**
+     * @return whether a slab the backend just handed out is one this cache already holds (masked: its SlabInfo
+     *         carries this cache's cookie, which a slab loses when it goes back) or one the page map already has
+     */
+    private boolean isHeld(final long slabAddr) {
+        if (!masked) {
+            return backend.slabInfoAddr(slabAddr) != PageMap.MISSING;
+        }
+        return Long.compareUnsigned(slabAddr - lowSlabAddr, highSlabEnd - lowSlabAddr) < 0
+            && memory.getLong(slabAddr + slabInfoOffset + COOKIE_OFFSET) == (cookie ^ slabAddr);
+    }
+
+    /**
+     * Gives back what a {@link #newSlab} that failed took: its page entries, its SlabInfo, its slab. The cookie, the
+     * last word {@link #formatSlab} writes, is cleared only if the format finished: a format that failed wrote none,
+     * and memory that refused a store is not written again.
+     */
+    private void undoNewSlab(final long slabAddr, final long slabInfoAddr, final long pagesSaved,
+                             final boolean formatted) {
         for (long page = 0; page < pagesSaved; page++) {
             backend.deleteSlabInfoAddr(slabAddr + page * pageSize);
         }
         if (slabInfoAddr != SlabBackend.NO_MEMORY) {
-            memory.setLong(slabInfoAddr + COOKIE_OFFSET, 0L);
+            if (formatted) {
+                memory.setLong(slabInfoAddr + COOKIE_OFFSET, 0L);
+            }
             if (!inlineSlabInfo) {
                 backend.freeSlabInfo(slabInfoAddr, slabInfoSize);
             }
@@ -489,7 +538,6 @@ public final class SlabCache implements Allocator, AutoCloseable {
         memory.setLong(slabInfoAddr + SLAB_ADDR_OFFSET, slabAddr);
         memory.setLong(slabInfoAddr + FREE_LIST_WORD_OFFSET, freeListWord(0, 0));
         memory.setInt(slabInfoAddr + LIST_INDEX_OFFSET, LIST_NONE);
-        memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
         // Word stores, not Memory.fill: a fill may build a slice object, and this runs for every new slab.
         final long bitmapEnd = slabInfoAddr + SlabInfoLayout.BITMAP_OFFSET
             + SlabInfoLayout.bitmapWords(objectsPerSlab) * Long.BYTES;
@@ -501,6 +549,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
             memory.setLong(objectAddr, objectIndex);
         }
         memory.setLong(objectAddr, NO_FREE_OBJECT);
+        // Last: a slab carries the cookie only once every other word is written (see undoNewSlab).
+        memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
     }
 
     private void widenSlabRange(final long slabAddr) {
@@ -523,10 +573,15 @@ public final class SlabCache implements Allocator, AutoCloseable {
         }
     }
 
-    /** Gives an unlinked slab (and its SlabInfo, if out of the slab) back to the backend, with its page entries. */
+    /**
+     * Gives an unlinked slab (and its SlabInfo, if out of the slab) back to the backend, with its page entries. The
+     * cache lets go of the slab before it calls the backend, so a backend call that throws leaves the cache whole
+     * (the slab is no longer in it, nor counted) and the exception goes to the caller.
+     */
     private void releaseSlab(final long slabInfoAddr) {
         final long slabAddr = memory.getLong(slabInfoAddr + SLAB_ADDR_OFFSET);
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, 0L);
+        bytesFromBackend -= slabSize + (inlineSlabInfo ? 0 : slabInfoSize);
         if (!masked) {
             for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
                 backend.deleteSlabInfoAddr(pageAddr);
@@ -536,7 +591,6 @@ public final class SlabCache implements Allocator, AutoCloseable {
             backend.freeSlabInfo(slabInfoAddr, slabInfoSize);
         }
         backend.freeSlab(slabAddr, slabSize, pageSize);
-        bytesFromBackend -= slabSize + (inlineSlabInfo ? 0 : slabInfoSize);
     }
 
     private void releaseList(final int list) {
@@ -852,6 +906,16 @@ public final class SlabCache implements Allocator, AutoCloseable {
         return new IllegalArgumentException("address is past the last object of its slab: addr="
             + AllocatorErrors.hex(address) + ", slabAddr=" + AllocatorErrors.hex(slabAddr) + ", objectsPerSlab="
             + objectsPerSlab);
+    }
+
+    private static IllegalStateException misalignedSlabInfo(final long slabInfoAddr) {
+        return new IllegalStateException("backend returned a SlabInfo not aligned to 8 bytes: slabInfoAddr="
+            + AllocatorErrors.hex(slabInfoAddr));
+    }
+
+    private static IllegalStateException slabAlreadyHeld(final long slabAddr) {
+        return new IllegalStateException("backend returned a slab that a cache already holds: slabAddr="
+            + AllocatorErrors.hex(slabAddr));
     }
 
     private static IllegalStateException misalignedSlab(final long slabAddr, final long pageSize) {

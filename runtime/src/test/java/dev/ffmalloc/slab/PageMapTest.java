@@ -1,5 +1,6 @@
 package dev.ffmalloc.slab;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Both page maps against a {@link HashMap}: puts, replacements, removals (backward shift) and growth. */
@@ -103,5 +105,33 @@ final class PageMapTest {
                 assertEquals(page % 3 == 1 ? PageMap.MISSING : page, map.get(page * 4096), "page " + page);
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"agrona", "native"})
+    void refusesEntriesOfZeroByNameAndKeepsItsEntries(final String kind) {
+        try (PageMap map = newMap(kind)) {
+            map.put(0x1000, 0x2000);
+            assertEquals("page map entries are never 0: pageAddr=0x0, slabInfoAddr=0x2000",
+                assertThrows(IllegalArgumentException.class, () -> map.put(0, 0x2000)).getMessage());
+            assertEquals("page map entries are never 0: pageAddr=0x3000, slabInfoAddr=0x0",
+                assertThrows(IllegalArgumentException.class, () -> map.put(0x3000, 0)).getMessage());
+            assertEquals(1, map.size());
+            assertEquals(0x2000, map.get(0x1000));
+            assertEquals(PageMap.MISSING, map.get(0));
+        }
+    }
+
+    @Test
+    void aClosedNativeMapRefusesPutAndRemoveByName() {
+        final NativePageMap map = new NativePageMap();
+        map.put(0x1000, 0x2000);
+        map.close();
+        assertEquals("page map is closed",
+            assertThrows(IllegalStateException.class, () -> map.put(0x1000, 0x2000)).getMessage());
+        assertEquals("page map is closed", assertThrows(IllegalStateException.class, () -> map.remove(0x1000))
+            .getMessage());
+        assertEquals(0, map.size());
+        map.close();
     }
 }

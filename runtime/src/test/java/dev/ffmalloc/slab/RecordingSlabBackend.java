@@ -30,6 +30,9 @@ final class RecordingSlabBackend implements SlabBackend {
     private final Set<Long> liveSlabs = new HashSet<>();
     private final Set<Long> liveSlabInfos = new HashSet<>();
     private final long slabInfoSlotBytes;
+    /** The slabs it carves: {@code [regionAddr, regionAddr + slabs * slabSize)}. */
+    private final long regionAddr;
+    private final long slabsEnd;
     private long slabsAllocated;
     /** Saves left before {@link #saveSlabInfoAddr} throws; negative for no limit. */
     private long saveBudget = -1;
@@ -38,6 +41,12 @@ final class RecordingSlabBackend implements SlabBackend {
     private long lookups;
     /** How many more slabs it hands out before it reports no memory; unlimited when negative. */
     private long slabBudget = -1;
+    /** What the next {@link #allocateSlab} hands out instead of a free slab, if not 0 (a broken backend). */
+    private long nextSlabOverride;
+    /** Added to the next SlabInfo address handed out (a broken backend). */
+    private long nextSlabInfoSkew;
+    /** How many more {@link #freeSlab} calls throw, keeping the slab (a broken backend). */
+    private long freeSlabFailures;
 
     /**
      * A backend over {@code memory} from its first page boundary: native memory is only 4 KiB aligned, and a cache
@@ -63,6 +72,8 @@ final class RecordingSlabBackend implements SlabBackend {
         assertEquals(0, regionAddr % config.pageSize(), "region not page aligned");
         slabInfoSlotBytes = slabInfoAllowed ? config.slabInfoSize() : 0;
         final long slabs = regionBytes / (config.slabSize() + slabInfoSlotBytes);
+        this.regionAddr = regionAddr;
+        this.slabsEnd = regionAddr + slabs * config.slabSize();
         for (long slab = 0; slab < slabs; slab++) {
             freeSlabs.addLast(regionAddr + slab * config.slabSize());
             if (slabInfoAllowed) {
@@ -79,6 +90,24 @@ final class RecordingSlabBackend implements SlabBackend {
     /** From now on, let {@code count} more page entries be saved, then throw on each save (as a full page map would). */
     void failSavesAfter(final long count) {
         saveBudget = count;
+    }
+
+    /**
+     * Hand out {@code slabAddr} on the next {@link #allocateSlab}, whatever it is: live, outside the memory. A slab
+     * outside the region is not handed out again once given back.
+     */
+    void handOutNextSlab(final long slabAddr) {
+        nextSlabOverride = slabAddr;
+    }
+
+    /** Hand out the next SlabInfo {@code skew} bytes past its slot. */
+    void skewNextSlabInfo(final long skew) {
+        nextSlabInfoSkew = skew;
+    }
+
+    /** Let the next {@code count} {@link #freeSlab} calls throw and keep their slab. */
+    void failFreeSlabs(final long count) {
+        freeSlabFailures = count;
     }
 
     /** From now on, hand out at most {@code count} more slabs. */
@@ -101,6 +130,14 @@ final class RecordingSlabBackend implements SlabBackend {
         if (slabBudget > 0) {
             slabBudget--;
         }
+        if (nextSlabOverride != 0) {
+            final long slabAddr = nextSlabOverride;
+            nextSlabOverride = 0;
+            freeSlabs.remove(slabAddr);
+            liveSlabs.add(slabAddr);
+            slabsAllocated++;
+            return slabAddr;
+        }
         final long slabAddr = freeSlabs.removeFirst();
         liveSlabs.add(slabAddr);
         slabsAllocated++;
@@ -111,10 +148,16 @@ final class RecordingSlabBackend implements SlabBackend {
     public void freeSlab(final long slabAddr, final long slabSize, final long pageSize) {
         assertEquals(config.slabSize(), slabSize, "slab size given back");
         assertEquals(config.pageSize(), pageSize, "page size given back");
+        if (freeSlabFailures > 0) {
+            freeSlabFailures--;
+            throw new IllegalStateException("cannot take the slab back (a test's failure)");
+        }
         if (!liveSlabs.remove(slabAddr)) {
             fail("slab given back that was not handed out: 0x" + Long.toHexString(slabAddr));
         }
-        freeSlabs.addFirst(slabAddr);
+        if (slabAddr - regionAddr >= 0 && slabAddr < slabsEnd) {
+            freeSlabs.addFirst(slabAddr);
+        }
         slabsFreed++;
     }
 
@@ -125,7 +168,8 @@ final class RecordingSlabBackend implements SlabBackend {
         if (freeSlabInfos.isEmpty()) {
             return NO_MEMORY;
         }
-        final long slabInfoAddr = freeSlabInfos.removeFirst();
+        final long slabInfoAddr = freeSlabInfos.removeFirst() + nextSlabInfoSkew;
+        nextSlabInfoSkew = 0;
         liveSlabInfos.add(slabInfoAddr);
         slabInfosAllocated++;
         return slabInfoAddr;
@@ -138,7 +182,7 @@ final class RecordingSlabBackend implements SlabBackend {
         if (!liveSlabInfos.remove(slabInfoAddr)) {
             fail("SlabInfo given back that was not handed out: 0x" + Long.toHexString(slabInfoAddr));
         }
-        freeSlabInfos.addFirst(slabInfoAddr);
+        freeSlabInfos.addFirst(slabInfoAddr & -Long.BYTES);
     }
 
     @Override

@@ -7,10 +7,14 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** The region backend: how it carves the region, exhaustion, and its checks. */
 final class RegionSlabBackendTest {
@@ -73,5 +77,74 @@ final class RegionSlabBackendTest {
             + Long.toHexString(heap.baseAddress() + 8) + ", regionBytes=8192, slabSize=4096, pageSize=4096",
             assertThrows(IllegalArgumentException.class,
                 () -> new RegionSlabBackend(heap, heap.baseAddress() + 8, 8192, config, pageMap)).getMessage());
+    }
+
+    @Test
+    void refusesASlabGivenBackTwiceOrNeverHandedOutAndChangesNothing() {
+        final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
+        final RegionSlabBackend backend = new RegionSlabBackend(heap, heap.baseAddress(), heap.byteSize(), config,
+            pageMap);
+        final long first = backend.allocateSlab(4096, 4096);
+        final long second = backend.allocateSlab(4096, 4096);
+        backend.freeSlab(first, 4096, 4096);
+        final int free = backend.freeSlabs();
+        assertEquals("slab is already free: addr=0x" + Long.toHexString(first), assertThrows(
+            IllegalArgumentException.class, () -> backend.freeSlab(first, 4096, 4096)).getMessage());
+        final long lastFree = heap.baseAddress() + heap.byteSize() - 4096;
+        assertEquals("slab is already free: addr=0x" + Long.toHexString(lastFree), assertThrows(
+            IllegalArgumentException.class, () -> backend.freeSlab(lastFree, 4096, 4096)).getMessage());
+        final long end = heap.baseAddress() + heap.byteSize();
+        for (final long foreign : new long[] {second + 8, heap.baseAddress() - 4096, end, 0}) {
+            assertEquals("slab address is not one of the region's slabs: addr=0x" + Long.toHexString(foreign)
+                + ", first=0x" + Long.toHexString(heap.baseAddress()) + ", size=4096, count=16",
+                assertThrows(IllegalArgumentException.class, () -> backend.freeSlab(foreign, 4096, 4096))
+                    .getMessage());
+        }
+        assertEquals(free, backend.freeSlabs(), "a refused free changed the backend");
+        // Every slab is handed out once before the region runs dry.
+        final Set<Long> handedOut = new HashSet<>(Set.of(second));
+        long slabAddr;
+        while ((slabAddr = backend.allocateSlab(4096, 4096)) != SlabBackend.NO_MEMORY) {
+            assertTrue(handedOut.add(slabAddr), "slab handed out twice: 0x" + Long.toHexString(slabAddr));
+        }
+        assertEquals(16, handedOut.size());
+    }
+
+    @Test
+    void refusesASlabInfoSlotGivenBackTwice() {
+        final SlabConfig config = SlabConfig.of(48, 8, 8192, 4096, ObjectSizeType.LARGE);
+        final RegionSlabBackend backend = new RegionSlabBackend(heap, heap.baseAddress(), heap.byteSize(), config,
+            pageMap);
+        final long slot = backend.allocateSlabInfo(config.slabInfoSize());
+        backend.freeSlabInfo(slot, config.slabInfoSize());
+        assertEquals("SlabInfo is already free: addr=0x" + Long.toHexString(slot), assertThrows(
+            IllegalArgumentException.class, () -> backend.freeSlabInfo(slot, config.slabInfoSize())).getMessage());
+        assertEquals(slot, backend.allocateSlabInfo(config.slabInfoSize()));
+    }
+
+    @Test
+    void refusesARegionOfNegativeSizeAtZeroOrPastTheTop() {
+        final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
+        assertEquals("region must be page aligned and hold 1 to 2^31-1 slabs: regionAddr=0x"
+            + Long.toHexString(heap.baseAddress()) + ", regionBytes=-8192, slabSize=4096, pageSize=4096",
+            assertThrows(IllegalArgumentException.class,
+                () -> new RegionSlabBackend(heap, heap.baseAddress(), -8192, config, pageMap)).getMessage());
+        assertEquals("region must not start at address 0 nor pass the end of the address space: regionAddr=0x0, "
+            + "regionBytes=8192", assertThrows(IllegalArgumentException.class,
+                () -> new RegionSlabBackend(heap, 0, 8192, config, pageMap)).getMessage());
+        assertEquals("region must not start at address 0 nor pass the end of the address space: regionAddr=0x"
+            + Long.toHexString(-4096) + ", regionBytes=8192", assertThrows(IllegalArgumentException.class,
+                () -> new RegionSlabBackend(heap, -4096, 8192, config, pageMap)).getMessage());
+    }
+
+    @Test
+    void refusesARegionOutsideTheMemory() {
+        // Unchecked memory does not catch an access past its end (the probe would read out of bounds for real).
+        assumeFalse(NativeMemory.UNCHECKED);
+        final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
+        final IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+            () -> new RegionSlabBackend(heap, heap.baseAddress(), 2 * heap.byteSize(), config, pageMap));
+        assertTrue(outside.getMessage().startsWith("region is not in the memory: regionAddr=0x"
+            + Long.toHexString(heap.baseAddress()) + ", regionBytes=" + 2 * heap.byteSize()), outside.getMessage());
     }
 }

@@ -31,6 +31,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The slab cache's own behaviour: seed 001's scenarios in each configuration with a recording backend (which fails
@@ -109,7 +110,8 @@ final class SlabCacheTest {
         assertEquals(new SlabStats(count, 3, 1, 0, perSlab, 4 * bytesPerSlab(setup.config)), cache.slabStats());
         assertEquals(4, backend.slabsAllocated());
         assertEquals(setup.config.sizeType() == ObjectSizeType.LARGE ? 4 : 0, backend.slabInfosAllocated());
-        assertEquals(0, backend.lookups(), "allocation needs no page lookup");
+        assertEquals(setup.config.findsSlabInfoByMasking() ? 0 : 4, backend.lookups(),
+            "allocation looks up no page, but the first of each new slab (is it already held?)");
         cache.checkIntegrity();
         cache.close();
         cache.checkIntegrity();
@@ -136,7 +138,8 @@ final class SlabCacheTest {
             cache.slabStats());
         assertEquals(1, backend.liveSlabs());
         assertEquals(6, backend.slabsAllocated());
-        assertEquals(setup.config.findsSlabInfoByMasking() ? 0 : count, backend.lookups(), "one lookup per free");
+        assertEquals(setup.config.findsSlabInfoByMasking() ? 0 : count + 6, backend.lookups(),
+            "one lookup per free and per new slab");
         cache.checkIntegrity();
         cache.close();
         backend.assertEverythingReturned();
@@ -647,6 +650,118 @@ final class SlabCacheTest {
         backend.assertEverythingReturned();
     }
 
+    // ------------------------------------------------------------------------------------- misbehaving backends
+
+    /** A backend that fails to take an emptied slab back: the free took effect, the cache is whole and usable. */
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"SMALL_ONE_PAGE", "LARGE_TWO_PAGES_NATIVE", "SMALL_FOUR_PAGES_AGRONA"})
+    void aSlabTheBackendCannotTakeBackLeavesTheCacheWhole(final Setup setup) {
+        final SlabConfig config = setup.config.withEmptySlabsKept(0);
+        final RecordingSlabBackend backend = backend(setup, config);
+        final SlabCache cache = new SlabCache(config, backend);
+        final long kept = cache.allocate();
+        final long objectAddr = cache.allocate();
+        cache.free(kept);
+        heap.setLong(objectAddr, 42);
+        backend.failFreeSlabs(1);
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> cache.free(objectAddr));
+        assertEquals("cannot take the slab back (a test's failure)", thrown.getMessage());
+        assertEquals(new SlabStats(0, 0, 0, 0, config.objectsPerSlab(), 0), cache.slabStats());
+        cache.checkIntegrity();
+        assertEquals(1, backend.liveSlabs(), "the slab the backend refused is the backend's");
+        cache.free(cache.allocate());
+        cache.close();
+        assertEquals(1, backend.liveSlabs());
+    }
+
+    /** A close whose backend throws midway leaves the cache open with the rest of its slabs; a second close ends it. */
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"SMALL_ONE_PAGE", "LARGE_TWO_PAGES_NATIVE"})
+    void aCloseThatFailsMidwayCanBeCalledAgain(final Setup setup) {
+        final RecordingSlabBackend backend = backend(setup, setup.config);
+        final SlabCache cache = new SlabCache(setup.config, backend);
+        final List<Long> objects = new ArrayList<>();
+        for (long i = 0; i < 3 * setup.config.objectsPerSlab(); i++) {
+            objects.add(cache.allocate());
+        }
+        backend.failFreeSlabs(1);
+        assertThrows(IllegalStateException.class, cache::close);
+        assertTrue(!cache.isClosed(), "a close that failed closed the cache");
+        assertEquals(new SlabStats(2 * setup.config.objectsPerSlab(), 2, 0, 0, setup.config.objectsPerSlab(),
+            2 * bytesPerSlab(setup.config)), cache.slabStats());
+        cache.checkIntegrity();
+        cache.close();
+        assertTrue(cache.isClosed());
+        assertEquals(new SlabStats(0, 0, 0, 0, setup.config.objectsPerSlab(), 0), cache.slabStats());
+        cache.checkIntegrity();
+        assertEquals(1, backend.liveSlabs(), "only the slab the backend refused is still out");
+        assertEquals(3 * setup.config.objectsPerSlab(), objects.size());
+    }
+
+    @Test
+    void aMisalignedSlabInfoIsRefusedByNameAndEverythingGoesBack() {
+        final Setup setup = Setup.LARGE_TWO_PAGES_NATIVE;
+        final RecordingSlabBackend backend = backend(setup, setup.config);
+        final SlabCache cache = new SlabCache(setup.config, backend);
+        backend.skewNextSlabInfo(4);
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class, cache::tryAllocate);
+        assertTrue(thrown.getMessage().startsWith("backend returned a SlabInfo not aligned to 8 bytes: slabInfoAddr="),
+            thrown.getMessage());
+        assertRefusedSlabWentBack(setup, cache, backend);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"SMALL_ONE_PAGE", "SMALL_FOUR_PAGES_NATIVE"})
+    void aSlabOutsideTheMemoryIsRefusedByNameAndGoesBack(final Setup setup) {
+        // Unchecked memory does not catch an access past its end (the format would write out of bounds for real).
+        assumeFalse(NativeMemory.UNCHECKED);
+        final RecordingSlabBackend backend = backend(setup, setup.config);
+        final SlabCache cache = new SlabCache(setup.config, backend);
+        final long outside = BitUtil.align(heap.endAddress(), setup.config.pageSize());
+        backend.handOutNextSlab(outside);
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class, cache::tryAllocate);
+        assertEquals("backend returned memory the cache cannot write: slabAddr=0x" + Long.toHexString(outside)
+            + ", slabInfoAddr=0x" + Long.toHexString(outside + setup.config.slabInfoOffset()), thrown.getMessage());
+        assertRefusedSlabWentBack(setup, cache, backend);
+    }
+
+    /** After a refused new slab: the cache holds nothing, the backend has everything back, and the cache still works. */
+    private static void assertRefusedSlabWentBack(final Setup setup, final SlabCache cache,
+                                                  final RecordingSlabBackend backend) {
+        assertEquals(new SlabStats(0, 0, 0, 0, setup.config.objectsPerSlab(), 0), cache.slabStats());
+        cache.checkIntegrity();
+        backend.assertEverythingReturned();
+        cache.free(cache.allocate());
+        cache.close();
+        backend.assertEverythingReturned();
+    }
+
+    /** A slab handed out while the cache holds it: refused, kept (it is in use), and every object keeps its data. */
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"SMALL_ONE_PAGE", "SMALL_ONE_16K_PAGE", "SMALL_FOUR_PAGES_NATIVE",
+        "LARGE_ONE_PAGE_AGRONA"})
+    void aSlabTheCacheAlreadyHoldsIsRefusedAndKept(final Setup setup) {
+        final RecordingSlabBackend backend = backend(setup, setup.config);
+        final SlabCache cache = new SlabCache(setup.config, backend);
+        final List<Long> objects = new ArrayList<>();
+        for (long i = 0; i < setup.config.objectsPerSlab(); i++) {
+            final long objectAddr = cache.allocate();
+            heap.setLong(objectAddr, i);
+            objects.add(objectAddr);
+        }
+        final long heldSlab = objects.getFirst(); // a fresh slab hands out its first object first
+        backend.handOutNextSlab(heldSlab);
+        assertRejected(cache, IllegalStateException.class, "backend returned a slab that a cache already holds: "
+            + "slabAddr=0x" + Long.toHexString(heldSlab), cache::tryAllocate);
+        for (int i = 0; i < objects.size(); i++) {
+            assertEquals(i, heap.getLong(objects.get(i)), "object overwritten");
+        }
+        objects.forEach(cache::free);
+        cache.checkIntegrity();
+        cache.close();
+        backend.assertEverythingReturned();
+    }
+
     // ------------------------------------------------------------------------------------- backends
 
     /** A backend with only the two slab functions, enough for SMALL with slab == page and nothing else. */
@@ -687,14 +802,13 @@ final class SlabCacheTest {
 
     @Test
     void theOtherConfigurationsCallTheLookupAndSlabInfoFunctions() {
-        final UnsupportedOperationException lookup = assertThrows(UnsupportedOperationException.class,
-            () -> new SlabCache(Setup.SMALL_FOUR_PAGES_AGRONA.config, new SlabsOnlyBackend(0)).allocate());
-        assertEquals("slab backend does not implement this function: function=saveSlabInfoAddr, backend="
-            + SlabsOnlyBackend.class.getName(), lookup.getMessage());
-        final UnsupportedOperationException slabInfo = assertThrows(UnsupportedOperationException.class,
-            () -> new SlabCache(Setup.LARGE_ONE_PAGE_AGRONA.config, new SlabsOnlyBackend(0)).allocate());
-        assertEquals("slab backend does not implement this function: function=allocateSlabInfo, backend="
-            + SlabsOnlyBackend.class.getName(), slabInfo.getMessage());
+        // A new slab's first page is looked up before anything else (a slab already held is refused).
+        for (final Setup setup : new Setup[] {Setup.SMALL_FOUR_PAGES_AGRONA, Setup.LARGE_ONE_PAGE_AGRONA}) {
+            final UnsupportedOperationException lookup = assertThrows(UnsupportedOperationException.class,
+                () -> new SlabCache(setup.config, new SlabsOnlyBackend(0)).allocate());
+            assertEquals("slab backend does not implement this function: function=slabInfoAddr, backend="
+                + SlabsOnlyBackend.class.getName(), lookup.getMessage());
+        }
     }
 
     @Test
