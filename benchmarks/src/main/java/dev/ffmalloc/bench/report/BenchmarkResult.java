@@ -19,7 +19,7 @@ import java.util.Map;
  *                   {@code replay.footprintRatio}, ...
  * @param jvm        the JVM, its version and name, e.g. {@code 25.0.3 OpenJDK 64-Bit Server VM 25.0.3+9-LTS}
  * @param runShape   forks, warm-up and measurement of the run, e.g. {@code 1 fork, 3 x 1 s warm-up, 4 x 1 s}
- * @param measurementNanos the length of one measurement iteration
+ * @param measurementNanos the length of one measurement iteration, or -1 if the file does not say
  */
 public record BenchmarkResult(String benchmark, String mode, int threads, Map<String, String> params, double score,
                               double scoreError, String scoreUnit, Map<String, Double> secondary, String jvm,
@@ -90,32 +90,51 @@ public record BenchmarkResult(String benchmark, String mode, int threads, Map<St
             + (int) Json.number(entry.get("warmupIterations")) + " x " + entry.get("warmupTime") + " warm-up, "
             + (int) Json.number(entry.get("measurementIterations")) + " x " + entry.get("measurementTime")
             + " measured";
-        return new BenchmarkResult(String.valueOf(entry.get("benchmark")), String.valueOf(entry.get("mode")),
+        final String benchmark = String.valueOf(required(entry, "benchmark"));
+        if (benchmark.indexOf('.') <= 0 || benchmark.lastIndexOf('.') == benchmark.length() - 1) {
+            throw new IllegalArgumentException("JMH result entry names no class and method: benchmark=" + benchmark);
+        }
+        return new BenchmarkResult(benchmark, String.valueOf(entry.get("mode")),
             (int) Json.number(entry.get("threads")), params, Json.number(primary.get("score")),
             Json.number(primary.get("scoreError")), String.valueOf(primary.get("scoreUnit")), secondary, jvm,
             runShape, nanos(String.valueOf(entry.get("measurementTime"))));
     }
 
-    /** @return JMH's time value ({@code "1 s"}, {@code "200 ms"}, ...) in nanoseconds, or 0 if it has none */
+    /**
+     * @return JMH's time value ({@code "1 s"}, {@code "200 ms"}, ... {@code "1 day"}) in nanoseconds, or -1 if it has
+     *         none or is not in that form (a missing figure is not zero)
+     */
     static long nanos(final String timeValue) {
         final String[] parts = timeValue.strip().split(" ");
         if (parts.length != 2) {
-            return 0;
+            return -1;
         }
         final long amount;
         try {
             amount = Long.parseLong(parts[0]);
         } catch (final NumberFormatException notANumber) {
-            return 0;
+            return -1;
         }
-        return switch (parts[1]) {
-            case "ns" -> amount;
-            case "us" -> amount * 1_000L;
-            case "ms" -> amount * 1_000_000L;
-            case "s" -> amount * 1_000_000_000L;
-            case "min" -> amount * 60_000_000_000L;
-            default -> 0;
+        final long unitNanos = switch (parts[1]) {
+            case "ns" -> 1L;
+            case "us" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "min" -> 60_000_000_000L;
+            case "hr" -> 3_600_000_000_000L;
+            case "day" -> 86_400_000_000_000L;
+            default -> -1;
         };
+        return unitNanos < 0 || amount < 0 || amount > Long.MAX_VALUE / unitNanos ? -1 : amount * unitNanos;
+    }
+
+    /** @return field {@code name} of {@code entry} */
+    private static Object required(final Map<String, Object> entry, final String name) {
+        final Object value = entry.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("JMH result entry lacks a field: field=" + name);
+        }
+        return value;
     }
 
     @SuppressWarnings("unchecked")

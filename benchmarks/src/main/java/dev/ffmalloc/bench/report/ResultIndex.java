@@ -150,8 +150,14 @@ public final class ResultIndex {
             || bytesPerOperation < 1 && bytesPerIteration(result) < JMH_BYTES_PER_ITERATION;
     }
 
-    /** @return Java heap bytes allocated per measurement iteration, from bytes per operation and the score */
+    /**
+     * @return Java heap bytes allocated per measurement iteration, from bytes per operation and the score; {@code NaN}
+     *         if the iteration's length is unknown
+     */
     public static double bytesPerIteration(final BenchmarkResult result) {
+        if (result.measurementNanos() < 0) {
+            return Double.NaN;
+        }
         final double operationsPerIteration = result.scoreUnit().startsWith("ops/")
             ? millionsPerSecond(result) * 1e6 * result.measurementNanos() / 1e9
             : result.measurementNanos() / nanosPerOperation(result);

@@ -138,7 +138,8 @@ public final class ResultsTable {
         for (final String label : contenders) {
             final BenchmarkResult result = index.find(className, method, label, null);
             line("| " + describe(label) + " | " + kind(label) + " | " + nanos(ResultIndex.nanosPerOperation(result))
-                + " | " + error(result) + " | " + Targets.ratio(ResultIndex.speedup(result, reference)) + " | "
+                + " | " + error(result, ResultIndex.nanosPerOperation(result)) + " | "
+                + Targets.ratio(ResultIndex.speedup(result, reference)) + " | "
                 + bytes(result) + " |");
         }
         line("");
@@ -192,7 +193,8 @@ public final class ResultsTable {
         for (final String label : contenders) {
             final BenchmarkResult result = index.find(TWO_THREAD, "step", label, null);
             line("| " + describe(label) + " | " + kind(label) + " | "
-                + number(ResultIndex.millionsPerSecond(result)) + " | " + error(result) + " | "
+                + number(ResultIndex.millionsPerSecond(result)) + " | "
+                + error(result, ResultIndex.millionsPerSecond(result)) + " | "
                 + Targets.ratio(ResultIndex.speedup(result, reference)) + " | " + bytes(result)
                 + " |");
         }
@@ -243,13 +245,15 @@ public final class ResultsTable {
         final double operations = result.secondary("replay.operations");
         final double footprint = result.secondary("replay.peakFootprintBytes");
         final double ratio = result.secondary("replay.footprintRatio");
+        // A replay run without ReplayFiguresProfiler has none of these figures: "-" for each.
+        final double failures = result.secondary("replay.failures");
         line("| " + trace + " | " + describe(label) + " | "
             + nanos(ResultIndex.nanosPerOperation(result) / operations) + " | "
             + Targets.ratio(ResultIndex.speedup(result, reference)) + " | "
             + kibibytes(result.secondary("replay.peakLiveBytes")) + " | "
             + (footprint < 0 ? "not measured" : kibibytes(footprint)) + " | "
-            + (ratio < 0 ? "-" : String.format(Locale.ROOT, "%.2f", ratio)) + " | "
-            + String.format(Locale.ROOT, "%.0f", result.secondary("replay.failures")) + " | "
+            + (ratio < 0 || Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio)) + " | "
+            + (Double.isNaN(failures) ? "-" : String.format(Locale.ROOT, "%.0f", failures)) + " | "
             + bytes(result, operations)
             + " |");
     }
@@ -321,8 +325,9 @@ public final class ResultsTable {
         };
     }
 
-    private static String error(final BenchmarkResult result) {
-        return Double.isNaN(result.scoreError()) ? "-" : number(result.scoreError());
+    /** @return the score's error in the unit of {@code shownScore}, the score as its column shows it */
+    private static String error(final BenchmarkResult result, final double shownScore) {
+        return number(result.scoreError() * (shownScore / result.score()));
     }
 
     private static String nanos(final double nanos) {
@@ -353,11 +358,17 @@ public final class ResultsTable {
         if (bytesPerOperation < ResultIndex.ZERO_GARBAGE_BYTES) {
             return "0";
         }
-        final String figure = String.format(Locale.ROOT, bytesPerOperation < 1 ? "%.3f" : "%.1f", bytesPerOperation);
+        // Under 1 byte, rounded down: "~0 (x)" promises x under 1.
+        final String figure = bytesPerOperation < 1
+            ? String.format(Locale.ROOT, "%.3f", Math.floor(bytesPerOperation * 1000) / 1000)
+            : String.format(Locale.ROOT, "%.1f", bytesPerOperation);
         return ResultIndex.isGarbageFree(result) ? "~0 (" + figure + ")" : figure;
     }
 
     private static String kibibytes(final double bytes) {
+        if (Double.isNaN(bytes)) {
+            return "-";
+        }
         return String.format(Locale.ROOT, "%,.0f KiB", bytes / 1024);
     }
 

@@ -1,6 +1,7 @@
 package dev.ffmalloc.bench.report;
 
 import dev.ffmalloc.bench.Contender;
+import dev.ffmalloc.bench.trace.TraceFiles;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -92,8 +93,13 @@ public final class Targets {
         final BenchmarkResult reference = index.find(className, method, REFERENCE, null);
         String bestLabel = null;
         double bestSpeedup = Double.NEGATIVE_INFINITY;
+        boolean garbageUnknown = false;
         for (final String label : eligibleContenders(index, className, method, eligible)) {
             final BenchmarkResult result = index.find(className, method, label, null);
+            if (garbageFree && Double.isNaN(result.bytesPerOperation())) {
+                garbageUnknown = true;
+                continue;
+            }
             if (garbageFree && !ResultIndex.isGarbageFree(result)) {
                 continue;
             }
@@ -104,9 +110,11 @@ public final class Targets {
             }
         }
         if (reference == null || bestLabel == null || Double.isNaN(bestSpeedup)) {
-            return new Target(issue, goal, "no eligible result" + (garbageFree ? " at 0 B/op" : ""),
-                reference == null || eligibleContenders(index, className, method, eligible).isEmpty()
-                    ? Status.NOT_MEASURED : Status.MISSED);
+            final boolean measured = reference != null && !garbageUnknown
+                && !eligibleContenders(index, className, method, eligible).isEmpty();
+            return new Target(issue, goal, "no eligible result" + (garbageFree ? " at 0 B/op" : "")
+                + (garbageUnknown ? " (no B/op figure: run with -prof gc)" : ""),
+                measured ? Status.MISSED : Status.NOT_MEASURED);
         }
         return new Target(issue, goal, bestLabel + ": " + ratio(bestSpeedup),
             bestSpeedup >= minimum ? Status.MET : Status.MISSED);
@@ -114,14 +122,17 @@ public final class Targets {
 
     private static Target footprintTarget(final ResultIndex index, final String issue, final String goal,
                                           final Predicate<Contender> eligible) {
-        final List<String> traces = index.traces();
+        // Every shipped trace, whichever the run holds: a trace that failed to replay for every contender is missing.
+        final List<String> traces = TraceFiles.NAMES;
         String bestLabel = null;
         double bestWorstRatio = Double.POSITIVE_INFINITY;
         for (final String label : eligibleContenders(index, TRACE_REPLAY, "replay", eligible)) {
             double worstRatio = 0;
             for (final String trace : traces) {
                 final BenchmarkResult result = index.find(TRACE_REPLAY, "replay", label, trace);
-                final double ratio = result == null ? Double.NaN : result.secondary("replay.footprintRatio");
+                // A replay with failed requests did not replay the trace (its heap never held the failed blocks).
+                final double ratio = result == null || !(result.secondary("replay.failures") == 0) ? Double.NaN
+                    : result.secondary("replay.footprintRatio");
                 worstRatio = ratio > 0 ? Math.max(worstRatio, ratio) : Double.NaN;
                 if (Double.isNaN(worstRatio)) {
                     break;
@@ -132,8 +143,9 @@ public final class Targets {
                 bestLabel = label;
             }
         }
-        if (bestLabel == null || traces.isEmpty()) {
-            return new Target(issue, goal, "no contender replayed every trace", Status.NOT_MEASURED);
+        if (bestLabel == null) {
+            return new Target(issue, goal, "no contender replayed every trace (" + String.join(", ", traces)
+                + ") without a failed request", Status.NOT_MEASURED);
         }
         return new Target(issue, goal, bestLabel + ": worst " + String.format(Locale.ROOT, "%.2f", bestWorstRatio)
             + " over " + traces.size() + " traces", bestWorstRatio <= FOOTPRINT_LIMIT ? Status.MET : Status.MISSED);
@@ -172,11 +184,16 @@ public final class Targets {
         final BenchmarkResult freeReference = index.find(SLAB_OBJECTS, "free", REFERENCE, null);
         String bestText = null;
         double bestSpeedup = Double.NEGATIVE_INFINITY;
+        boolean garbageMeasured = false;
         for (final String label : eligibleContenders(index, SLAB_OBJECTS, "allocation",
             contender -> contender.label().startsWith("slab") && contender.runsUnchecked() == unchecked)) {
             final BenchmarkResult alloc = index.find(SLAB_OBJECTS, "allocation", label, null);
             final BenchmarkResult free = index.find(SLAB_OBJECTS, "free", label, null);
-            if (free == null || !ResultIndex.isGarbageFree(alloc) || !ResultIndex.isGarbageFree(free)) {
+            if (free == null || Double.isNaN(alloc.bytesPerOperation()) || Double.isNaN(free.bytesPerOperation())) {
+                continue;
+            }
+            garbageMeasured = true;
+            if (!ResultIndex.isGarbageFree(alloc) || !ResultIndex.isGarbageFree(free)) {
                 continue;
             }
             final double allocSpeedup = ResultIndex.speedup(alloc, allocReference);
@@ -187,8 +204,10 @@ public final class Targets {
             }
         }
         if (allocReference == null || freeReference == null || bestText == null || Double.isNaN(bestSpeedup)) {
+            final boolean missed = allocReference != null && freeReference != null && garbageMeasured
+                && bestText == null;
             return new Target("#4", goal, "no slab result at 0 B/op with its malloc reference",
-                Status.NOT_MEASURED);
+                missed ? Status.MISSED : Status.NOT_MEASURED);
         }
         return new Target("#4", goal, bestText, bestSpeedup >= 5.0 ? Status.MET : Status.MISSED);
     }
@@ -207,10 +226,19 @@ public final class Targets {
             {PAIR, "pair", "W1"}, {CHURN, "step", "W2"}, {SLAB_OBJECTS, "allocation", "W3 alloc"},
             {SLAB_OBJECTS, "free", "W3 free"}, {TWO_THREAD, "step", "W4"}};
         final List<String> offenders = new ArrayList<>();
+        final List<String> unmeasured = new ArrayList<>();
         int measured = 0;
         for (final String[] benchmark : benchmarks) {
-            for (final String label : eligibleContenders(index, benchmark[0], benchmark[1], Contender::isProject)) {
+            final List<String> labels = eligibleContenders(index, benchmark[0], benchmark[1], Contender::isProject);
+            if (labels.isEmpty()) {
+                unmeasured.add(benchmark[2] + " not run");
+            }
+            for (final String label : labels) {
                 final BenchmarkResult result = index.find(benchmark[0], benchmark[1], label, null);
+                if (Double.isNaN(result.bytesPerOperation())) {
+                    unmeasured.add(label + " " + benchmark[2] + " without a B/op figure");
+                    continue;
+                }
                 measured++;
                 if (!ResultIndex.isGarbageFree(result)) {
                     offenders.add(label + " " + benchmark[2] + " (" + String.format(Locale.ROOT, "%.3f",
@@ -218,12 +246,12 @@ public final class Targets {
                 }
             }
         }
-        if (measured == 0) {
-            return new Target("#3", goal, "no project allocator ran", Status.NOT_MEASURED);
+        if (!offenders.isEmpty()) {
+            return new Target("#3", goal, String.join(", ", offenders), Status.MISSED);
         }
-        return offenders.isEmpty()
+        return unmeasured.isEmpty()
             ? new Target("#3", goal, "all " + measured + " results at 0 B/op", Status.MET)
-            : new Target("#3", goal, String.join(", ", offenders), Status.MISSED);
+            : new Target("#3", goal, String.join(", ", unmeasured), Status.NOT_MEASURED);
     }
 
     private static List<String> eligibleContenders(final ResultIndex index, final String className,

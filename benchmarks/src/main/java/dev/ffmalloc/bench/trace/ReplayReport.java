@@ -14,9 +14,12 @@ package dev.ffmalloc.bench.trace;
 public record ReplayReport(String trace, long operations, double nanosPerOperation, long peakLiveBytes,
                            long peakFootprintBytes, long failures) {
 
-    /** @return footprint divided by peak live bytes (1.0 is perfect), or {@code NaN} if either is unknown */
+    /**
+     * @return footprint divided by peak live bytes (1.0 is perfect), or {@code NaN} if either is unknown or some
+     *         request failed: a failed block never reached the heap, while the peak live bytes count the whole trace
+     */
     public double footprintRatio() {
-        if (peakFootprintBytes < 0 || peakLiveBytes <= 0) {
+        if (peakFootprintBytes < 0 || peakLiveBytes <= 0 || failures > 0) {
             return Double.NaN;
         }
         return (double) peakFootprintBytes / peakLiveBytes;

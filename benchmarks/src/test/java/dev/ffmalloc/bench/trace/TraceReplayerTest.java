@@ -86,6 +86,9 @@ final class TraceReplayerTest {
         assertTrue(heap.holds(2));
         // Block 0 [0, 40000), block 1 fails (40000 + 40000 > 65536), block 2 [40000, 40008).
         assertEquals(40_008, report.peakFootprintBytes());
+        // The peak live bytes count block 1, which the heap never held: no footprint ratio for such a replay.
+        assertEquals(80_000, report.peakLiveBytes());
+        assertTrue(Double.isNaN(report.footprintRatio()), "ratio " + report.footprintRatio());
         allocator.checkIntegrity();
     }
 
