@@ -121,7 +121,8 @@ public final class BuddyAllocator implements Allocator {
      * @param spanByteSize bytes of the span; a partial minimum block at the end is ignored
      * @param config       the orders
      * @return a heap with every block of the span after the table free
-     * @throws IllegalArgumentException if the span is misaligned, wraps, or leaves no room after its table
+     * @throws IllegalArgumentException if the span is misaligned, wraps, leaves no room after its table, or is not
+     *                                  in the memory ({@link Memory#checkRange})
      */
     public static BuddyAllocator inBand(final Memory memory, final long spanAddr, final long spanByteSize,
                                         final BuddyConfig config) {
@@ -133,6 +134,7 @@ public final class BuddyAllocator implements Allocator {
             throw new IllegalArgumentException("span leaves no room for blocks after its state table: spanByteSize="
                 + spanByteSize + ", tableBytes=" + tableBytes);
         }
+        Memory.checkRange(memory, spanAddr, blockBytes);
         memory.fill(spanAddr, blockCount * InBandLayout.STATE_BYTES, (byte) BlockState.NOT_MANAGED);
         final InBandMetadata metadata = new InBandMetadata(memory, spanAddr, config.minBlockShift());
         final BuddyAllocator allocator = new BuddyAllocator(metadata, memory, config, spanAddr, blockCount,
@@ -330,15 +332,24 @@ public final class BuddyAllocator implements Allocator {
      * Allocates the smallest block that holds {@code byteSize} bytes and is aligned to {@code byteAlignment}: the
      * block of order {@code orderForSize(max(byteSize, byteAlignment, 1))}.
      *
-     * @throws IllegalArgumentException also if the alignment is above the largest block size
+     * @throws IllegalArgumentException also if the alignment is above the largest block that could exist
      */
     @Override
     public long tryAllocate(final long byteSize, final long byteAlignment) {
         AllocatorErrors.checkRequest(byteSize, byteAlignment, maxAllocationSize());
-        if (byteAlignment > config.maxBlockSize()) {
-            throw AllocatorErrors.alignmentTooLarge(byteAlignment, config.maxBlockSize());
-        }
+        checkAlignment(byteAlignment);
         return allocateOrderUnchecked(config.orderForSize(Math.max(byteSize, byteAlignment)));
+    }
+
+    /**
+     * Rejects an alignment no block could ever have: above the largest block that could exist (a block is aligned to
+     * its size), or, while nothing is managed yet, above the largest block size of the configuration.
+     */
+    private void checkAlignment(final long byteAlignment) {
+        final long maxAlignment = maxAllocationSize() > 0 ? maxAllocationSize() : config.maxBlockSize();
+        if (byteAlignment > maxAlignment) {
+            throw AllocatorErrors.alignmentTooLarge(byteAlignment, maxAlignment);
+        }
     }
 
     /**
@@ -535,9 +546,7 @@ public final class BuddyAllocator implements Allocator {
         final Memory memory = memory();
         final long blockIndex = usedBlockIndex(address);
         AllocatorErrors.checkRequest(newByteSize, byteAlignment, maxAllocationSize());
-        if (byteAlignment > config.maxBlockSize()) {
-            throw AllocatorErrors.alignmentTooLarge(byteAlignment, config.maxBlockSize());
-        }
+        checkAlignment(byteAlignment);
         final int oldOrder = BlockState.order(metadata.state(blockIndex));
         final int newOrder = config.orderForSize(Math.max(newByteSize, byteAlignment));
         if (newOrder <= oldOrder || canGrowInPlace(blockIndex, oldOrder, newOrder)) {

@@ -85,15 +85,16 @@ public final class BumpAllocator implements Allocator {
     /**
      * Creates an allocator over {@code [startAddr, endAddr)} of {@code memory}.
      *
-     * @throws IllegalArgumentException if {@code endAddr < startAddr}, the range contains address 0 (which stands
-     *                                  for {@link #NO_BLOCK}) or ends there (the top of the address space)
+     * @throws IllegalArgumentException if {@code endAddr < startAddr}, the range contains or starts at address 0
+     *                                  (which stands for {@link #NO_BLOCK}; an empty range there too) or ends there
+     *                                  (the top of the address space)
      */
     public BumpAllocator(final Memory memory, final long startAddr, final long endAddr) {
         if (endAddr < startAddr) {
             throw new IllegalArgumentException("range ends before it starts: startAddr=" + hex(startAddr)
                 + ", endAddr=" + hex(endAddr));
         }
-        if (startAddr <= 0 && endAddr > 0) {
+        if (startAddr <= 0 && endAddr > 0 || startAddr == 0) {
             throw new IllegalArgumentException("range contains address 0, which means no block: startAddr="
                 + hex(startAddr) + ", endAddr=" + hex(endAddr));
         }

@@ -378,10 +378,9 @@ public final class LinkedListHeap implements Allocator {
         addFreeRange(startAddr, byteSize);
     }
 
-    /** Reads both ends of a range about to be added, so that one past the memory fails before anything changes. */
+    /** Checks both ends of a range about to be added, so that one past the memory fails before anything changes. */
     private void probe(final long startAddr, final long endAddr) {
-        memory.getLong(startAddr);
-        memory.getLong(endAddr - Long.BYTES);
+        Memory.checkRange(memory, startAddr, endAddr - startAddr);
     }
 
     /** Frees a range just added to a region. */

@@ -32,6 +32,25 @@ public interface Memory {
         }
     }
 
+    /**
+     * The check an allocator makes on a range it is given (a pool, a region, a span) before it changes anything: that
+     * both ends lie in {@code memory}. It copies the first and the last byte onto themselves, which changes nothing
+     * and allocates nothing, and {@link #copy} is checked in every mode ({@link NativeMemory}'s unchecked mode
+     * included), so a range past the memory is refused there too.
+     *
+     * @param byteSize the range's size, positive
+     * @throws IllegalArgumentException naming the range if either end is not in the memory
+     */
+    static void checkRange(final Memory memory, final long address, final long byteSize) {
+        try {
+            memory.copy(address, address, 1);
+            memory.copy(address + byteSize - 1, address + byteSize - 1, 1);
+        } catch (final RuntimeException notInMemory) {
+            throw new IllegalArgumentException("range is not in the memory: addr=0x" + Long.toHexString(address)
+                + ", byteSize=" + byteSize + ", memory=" + memory, notInMemory);
+        }
+    }
+
     /** @return the byte at {@code address} */
     byte getByte(long address);
 

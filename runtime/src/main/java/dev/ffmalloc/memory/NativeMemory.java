@@ -15,8 +15,9 @@ import java.nio.ByteOrder;
  * <p><b>Unchecked mode.</b> Started with {@code -D}{@value #UNCHECKED_PROPERTY}{@code =true}, a process skips those
  * checks (bounds, liveness, and a confined arena's owner thread) on every 8- to 64-bit load and store: the access
  * goes to its native address through one segment over the whole address space, nearly a plain load or store (still
- * through the FFM API). Alignment is still checked, {@link #fill} and {@link #copy} stay checked, and
- * {@link ShiftedMemory} checks its own range. The allocators reject bad input as before; but where a bad free is
+ * through the FFM API). Alignment is still checked, {@link #fill} and {@link #copy} stay checked (so does
+ * {@link Memory#checkRange}, which the allocators apply to every range they are given), and {@link ShiftedMemory}
+ * checks its own range. The allocators reject bad input as before; but where a bad free is
  * caught only by check words in the heap (TLSF's and the linked list's headers), a pointer that fools them, or a
  * heap whose metadata the program overwrote, or a bug in an allocator, can now make an allocator write outside its
  * heap and corrupt or crash the JVM; and an access after the arena is closed reads or writes freed memory instead
@@ -56,13 +57,18 @@ public final class NativeMemory implements Memory {
     }
 
     /**
-     * Wraps {@code segment}, which must be a native segment.
+     * Wraps {@code segment}, which must be a native, writable segment.
      *
-     * @throws IllegalArgumentException if the segment is on the Java heap
+     * @throws IllegalArgumentException if the segment is on the Java heap or read-only (allocators write their
+     *                                  metadata; and unchecked mode, which stores through another segment, would not
+     *                                  see the read-only flag)
      */
     public NativeMemory(final MemorySegment segment) {
         if (!segment.isNative()) {
             throw new IllegalArgumentException("segment is not native: segment=" + segment);
+        }
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException("segment is read-only: segment=" + segment);
         }
         this.segment = segment;
         this.baseAddress = segment.address();

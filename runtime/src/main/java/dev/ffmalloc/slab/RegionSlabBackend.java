@@ -29,8 +29,8 @@ public final class RegionSlabBackend extends PageMapSlabBackend {
      * @param config      gives the slab, page and SlabInfo sizes
      * @param pageMap     holds the page-to-SlabInfo entries
      * @throws IllegalArgumentException if the region is not page aligned, holds no slab, passes the end of the
-     *                                  address space, starts at address 0, or is not in {@code memory} (its first
-     *                                  and last words are read to find out)
+     *                                  address space, starts at address 0, or is not in {@code memory}
+     *                                  ({@link Memory#checkRange})
      */
     public RegionSlabBackend(final Memory memory, final long regionAddr, final long regionBytes,
                              final SlabConfig config, final PageMap pageMap) {
@@ -50,7 +50,7 @@ public final class RegionSlabBackend extends PageMapSlabBackend {
             throw new IllegalArgumentException("region must not start at address 0 nor pass the end of the address"
                 + " space: regionAddr=0x" + Long.toHexString(regionAddr) + ", regionBytes=" + regionBytes);
         }
-        checkInMemory(memory, regionAddr, usedBytes);
+        Memory.checkRange(memory, regionAddr, usedBytes);
         this.slabs = new FreeSlots("slab", regionAddr, slabSize, (int) slabCount);
         this.slabInfos = new FreeSlots("SlabInfo", regionAddr + slabCount * slabSize, slabInfoSize,
             slabInfoSize == 0 ? 0 : (int) slabCount);
@@ -104,17 +104,6 @@ public final class RegionSlabBackend extends PageMapSlabBackend {
         if (byteSize != slabInfoSize) {
             throw new IllegalArgumentException("SlabInfo size differs from the region's: byteSize=" + byteSize
                 + ", regionSlabInfoSize=" + slabInfoSize);
-        }
-    }
-
-    /** Reads the region's first and last words, so that a region outside the memory fails here, not in a cache. */
-    private static void checkInMemory(final Memory memory, final long regionAddr, final long usedBytes) {
-        try {
-            memory.getLong(regionAddr);
-            memory.getLong(regionAddr + usedBytes - Long.BYTES);
-        } catch (final RuntimeException notInMemory) {
-            throw new IllegalArgumentException("region is not in the memory: regionAddr=0x"
-                + Long.toHexString(regionAddr) + ", regionBytes=" + usedBytes + ", memory=" + memory, notInMemory);
         }
     }
 

@@ -111,7 +111,12 @@ public final class SlabCache implements Allocator, AutoCloseable {
     private long emptySlabs;
     /** Bytes of slabs and out-of-slab SlabInfos held from the backend. */
     private long bytesFromBackend;
-    /** Masked configuration: every slab of this cache lies in {@code [lowSlabAddr, highSlabEnd)}. */
+    /** Pages per slab; page loops count them, so that a slab ending at the top of a signed range still works. */
+    private final long pagesPerSlab;
+    /**
+     * Masked configuration: every slab of this cache lies in {@code [lowSlabAddr, highSlabEnd)}, compared unsigned
+     * ({@code highSlabEnd} 0 for a slab ending at the top of the address space).
+     */
     private long lowSlabAddr;
     private long highSlabEnd;
     private boolean closed;
@@ -134,6 +139,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         this.slabSize = config.slabSize();
         this.pageSize = config.pageSize();
         this.pageMask = -config.pageSize();
+        this.pagesPerSlab = config.slabSize() / config.pageSize();
         this.slabInfoSize = config.slabInfoSize();
         this.slabInfoOffset = config.slabInfoOffset();
         this.guaranteedAlignment = config.guaranteedAlignment();
@@ -472,6 +478,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
                 throw misalignedSlabInfo(slabInfoAddr);
             }
             try {
+                // Both ends first: checked in every mode, so that unchecked memory does not write past its end.
+                Memory.checkRange(memory, slabAddr, slabSize);
+                if (!inlineSlabInfo) {
+                    Memory.checkRange(memory, slabInfoAddr, slabInfoSize);
+                }
                 formatSlab(slabAddr, slabInfoAddr);
             } catch (final RuntimeException notWritable) {
                 throw new IllegalStateException("backend returned memory the cache cannot write: slabAddr="
@@ -480,9 +491,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
             }
             formatted = true;
             if (!masked) {
-                for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
-                    backend.saveSlabInfoAddr(pageAddr, slabInfoAddr);
-                    pagesSaved++;
+                for (; pagesSaved < pagesPerSlab; pagesSaved++) {
+                    backend.saveSlabInfoAddr(slabAddr + pagesSaved * pageSize, slabInfoAddr);
                 }
             }
             whole = true;
@@ -500,12 +510,18 @@ public final class SlabCache implements Allocator, AutoCloseable {
     }
 
     /**
-     * @return whether a slab the backend just handed out is one this cache already holds (masked: its SlabInfo
-     *         carries this cache's cookie, which a slab loses when it goes back) or one the page map already has
+     * @return whether a slab the backend just handed out overlaps one this cache already holds (masked: its SlabInfo
+     *         carries this cache's cookie, which a slab loses when it goes back; slabs are whole cache pages, so they
+     *         overlap only if equal) or one the page map has an entry for (any of its pages)
      */
     private boolean isHeld(final long slabAddr) {
         if (!masked) {
-            return backend.slabInfoAddr(slabAddr) != PageMap.MISSING;
+            for (long page = 0; page < pagesPerSlab; page++) {
+                if (backend.slabInfoAddr(slabAddr + page * pageSize) != PageMap.MISSING) {
+                    return true;
+                }
+            }
+            return false;
         }
         return Long.compareUnsigned(slabAddr - lowSlabAddr, highSlabEnd - lowSlabAddr) < 0
             && memory.getLong(slabAddr + slabInfoOffset + COOKIE_OFFSET) == (cookie ^ slabAddr);
@@ -558,8 +574,13 @@ public final class SlabCache implements Allocator, AutoCloseable {
             lowSlabAddr = slabAddr;
             highSlabEnd = slabAddr + slabSize;
         } else {
-            lowSlabAddr = Math.min(lowSlabAddr, slabAddr);
-            highSlabEnd = Math.max(highSlabEnd, slabAddr + slabSize);
+            if (Long.compareUnsigned(slabAddr, lowSlabAddr) < 0) {
+                lowSlabAddr = slabAddr;
+            }
+            // End addresses minus one, so that 0 (the top of the address space) compares highest.
+            if (Long.compareUnsigned(slabAddr + slabSize - 1, highSlabEnd - 1) > 0) {
+                highSlabEnd = slabAddr + slabSize;
+            }
         }
     }
 
@@ -583,8 +604,8 @@ public final class SlabCache implements Allocator, AutoCloseable {
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, 0L);
         bytesFromBackend -= slabSize + (inlineSlabInfo ? 0 : slabInfoSize);
         if (!masked) {
-            for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
-                backend.deleteSlabInfoAddr(pageAddr);
+            for (long page = 0; page < pagesPerSlab; page++) {
+                backend.deleteSlabInfoAddr(slabAddr + page * pageSize);
             }
         }
         if (!inlineSlabInfo) {
@@ -843,10 +864,11 @@ public final class SlabCache implements Allocator, AutoCloseable {
         requireThat(!inlineSlabInfo || slabInfoAddr == slabAddr + slabInfoOffset, "SlabInfo at its slab offset",
             slabInfoAddr);
         if (masked) {
-            requireThat(slabAddr - lowSlabAddr >= 0 && slabAddr + slabSize <= highSlabEnd, "slab inside the range",
-                slabInfoAddr);
+            requireThat(Long.compareUnsigned(slabAddr + slabSize - 1 - lowSlabAddr, highSlabEnd - 1 - lowSlabAddr) <= 0,
+                "slab inside the range", slabInfoAddr);
         } else {
-            for (long pageAddr = slabAddr; pageAddr < slabAddr + slabSize; pageAddr += pageSize) {
+            for (long page = 0; page < pagesPerSlab; page++) {
+                final long pageAddr = slabAddr + page * pageSize;
                 requireThat(backend.slabInfoAddr(pageAddr) == slabInfoAddr, "page entry of page 0x"
                     + Long.toHexString(pageAddr) + " = its SlabInfo", slabInfoAddr);
             }

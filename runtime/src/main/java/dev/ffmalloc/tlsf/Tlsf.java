@@ -756,14 +756,13 @@ public final class Tlsf implements Allocator {
      * otherwise it becomes a new pool. A range larger than {@link TlsfConfig#maxPoolSize()} becomes several
      * pools.
      *
-     * <p>Preconditions: the range is memory of {@link #memory()} that nothing else uses, now or later. (A range that
-     * runs past the memory fails with the memory's exception before anything changes.)
+     * <p>Preconditions: the range is memory of {@link #memory()} that nothing else uses, now or later.
      *
      * @return how many bytes of the range the heap took: 0 if it is too small to hold a block (a new pool needs
      *         {@value TlsfLayout#MIN_BLOCK_SIZE} bytes plus a {@value TlsfLayout#SENTINEL_SIZE}-byte sentinel,
      *         growth {@value TlsfLayout#MIN_BLOCK_SIZE} bytes)
-     * @throws IllegalArgumentException if the size is not positive, the range wraps around the address space or
-     *                                  overlaps a pool
+     * @throws IllegalArgumentException if the size is not positive, the range wraps around the address space,
+     *                                  overlaps a pool or is not in the memory ({@link Memory#checkRange})
      */
     public long addPool(final long addr, final long byteSize) {
         if (byteSize <= 0) {
@@ -782,10 +781,9 @@ public final class Tlsf implements Allocator {
         if (Long.compareUnsigned(endAddr, startAddr) <= 0) {
             return 0;
         }
-        // The range may become several pools, after growing the one it follows: read both of its ends first, so
+        // The range may become several pools, after growing the one it follows: check both of its ends first, so
         // that a range running past the memory fails before anything has changed.
-        memory.getLong(startAddr);
-        memory.getLong(endAddr - Long.BYTES);
+        Memory.checkRange(memory, startAddr, endAddr - startAddr);
         final int adjacent = poolIndexOf(startAddr - 1);
         long usedBytes = 0;
         long freshAddr = startAddr;

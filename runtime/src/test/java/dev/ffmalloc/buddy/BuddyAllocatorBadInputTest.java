@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static dev.ffmalloc.buddy.BuddyTestSupport.assertRejected;
 import static dev.ffmalloc.buddy.BuddyTestSupport.frames;
@@ -117,6 +119,39 @@ final class BuddyAllocatorBadInputTest {
         assertRejected(buddy, IllegalArgumentException.class,
             "alignment is larger than this allocator supports: byteAlignment=8388608, maxByteAlignment=4194304",
             () -> buddy.tryAllocate(1, 8L << 20));
+    }
+
+    /** An in-band heap never grows: an alignment above its largest possible block is refused, as that size is. */
+    @Test
+    void alignmentAboveTheLargestBlockTheHeapCanEverHave() {
+        // Aligned to 1 MiB, so that the largest window wholly managed is the second 512 KiB (the table is in the first).
+        final NativeMemory ram = new NativeMemory(arena.allocate(1 << 20, 1 << 20));
+        final BuddyAllocator heap = BuddyAllocator.inBand(ram, ram.baseAddress(), ram.byteSize(),
+            BuddyConfig.BYTE_HEAP);
+        assertEquals(512 << 10, heap.maxAllocationSize());
+        final long block = heap.allocate(16, 16);
+        assertRejected(heap, IllegalArgumentException.class,
+            "alignment is larger than this allocator supports: byteAlignment=1048576, maxByteAlignment=524288",
+            () -> heap.tryAllocate(16, 1 << 20));
+        assertRejected(heap, IllegalArgumentException.class,
+            "alignment is larger than this allocator supports: byteAlignment=1048576, maxByteAlignment=524288",
+            () -> heap.reallocate(block, 16, 1 << 20));
+        heap.free(block);
+        heap.checkIntegrity();
+    }
+
+    /** A span past its memory is refused by name before anything is written, in unchecked memory too. */
+    @Test
+    void inBandSpanPastItsMemory() {
+        final MemorySegment twoPages = arena.allocate(2 * FRAME, FRAME);
+        final NativeMemory firstPage = new NativeMemory(twoPages.asSlice(0, FRAME));
+        twoPages.asSlice(FRAME).fill((byte) 0x5A);
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> BuddyAllocator.inBand(firstPage, firstPage.baseAddress(), 2 * FRAME, BuddyConfig.BYTE_HEAP));
+        assertEquals("range is not in the memory: addr=" + hex(firstPage.baseAddress()) + ", byteSize=8192, memory="
+            + firstPage, thrown.getMessage());
+        assertEquals(0x5A5A5A5A5A5A5A5AL, twoPages.get(ValueLayout.JAVA_LONG, FRAME), "the next page was written");
+        assertEquals(0, twoPages.get(ValueLayout.JAVA_LONG, 0), "the span's own page was written");
     }
 
     @Test

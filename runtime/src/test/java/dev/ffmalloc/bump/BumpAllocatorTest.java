@@ -262,6 +262,9 @@ final class BumpAllocatorTest {
         assertEquals("range reaches the end of the address space, and its end would be address 0, which means no"
             + " block: startAddr=0xfffffffffffff000, endAddr=0x0", top.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BumpAllocator(heap, Long.MIN_VALUE, 0));
+        // Empty, but its hand-off would be a range at 0, which reads as no block.
+        assertEquals("range contains address 0, which means no block: startAddr=0x0, endAddr=0x0",
+            assertThrows(IllegalArgumentException.class, () -> new BumpAllocator(heap, 0, 0)).getMessage());
     }
 
     // ------------------------------------------------------------------------------------------------ reallocate

@@ -21,7 +21,6 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The rules of {@link LinkedListHeap} one by one, on native memory: the heap covers a 16 KiB prefix of a 64 KiB
@@ -454,16 +453,16 @@ final class LinkedListHeapTest {
         heap.checkIntegrity();
     }
 
-    /** A range past the end of the memory fails with the memory's exception before the heap changes. */
+    /** A range past the end of the memory is refused before the heap changes, in unchecked memory too. */
     @Test
     void aRegionOrGrowthPastTheMemoryChangesNothing() {
-        // Unchecked memory does not catch an access past its end (the access would be out of bounds for real).
-        assumeFalse(NativeMemory.UNCHECKED);
         heap = new LinkedListHeap(memory, base, HEAP_BYTES);
         final var stats = heap.stats();
         final List<Block> blocks = blocks();
-        assertThrows(IndexOutOfBoundsException.class, () -> heap.extend(SEGMENT_BYTES));
-        assertThrows(IndexOutOfBoundsException.class, () -> heap.addRegion(base + HEAP_BYTES + 4096, SEGMENT_BYTES));
+        assertEquals("range is not in the memory: addr=0x" + Long.toHexString(base + HEAP_BYTES) + ", byteSize="
+            + SEGMENT_BYTES + ", memory=" + memory,
+            assertThrows(IllegalArgumentException.class, () -> heap.extend(SEGMENT_BYTES)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> heap.addRegion(base + HEAP_BYTES + 4096, SEGMENT_BYTES));
         assertEquals(stats, heap.stats());
         assertEquals(blocks, blocks());
         assertEquals(1, heap.regionCount());

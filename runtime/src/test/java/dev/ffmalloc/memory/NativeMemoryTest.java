@@ -129,6 +129,10 @@ class NativeMemoryTest {
             () -> new NativeMemory(MemorySegment.ofArray(new byte[16])));
         assertTrue(heap.getMessage().startsWith("segment is not native: segment="), heap.getMessage());
         try (Arena arena = Arena.ofConfined()) {
+            // Unchecked mode stores through another segment and would not see the read-only flag.
+            final IllegalArgumentException readOnly = assertThrows(IllegalArgumentException.class,
+                () -> new NativeMemory(arena.allocate(4096).asReadOnly()));
+            assertTrue(readOnly.getMessage().startsWith("segment is read-only: segment="), readOnly.getMessage());
             final IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                 () -> NativeMemory.allocate(arena, 0));
             assertEquals("memory size must be positive: byteSize=0", size.getMessage());

@@ -1,9 +1,12 @@
 package dev.ffmalloc.slab;
 
 import dev.ffmalloc.memory.NativeMemory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -14,7 +17,6 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** The region backend: how it carves the region, exhaustion, and its checks. */
 final class RegionSlabBackendTest {
@@ -139,12 +141,45 @@ final class RegionSlabBackendTest {
 
     @Test
     void refusesARegionOutsideTheMemory() {
-        // Unchecked memory does not catch an access past its end (the probe would read out of bounds for real).
-        assumeFalse(NativeMemory.UNCHECKED);
         final SlabConfig config = SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL);
         final IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
             () -> new RegionSlabBackend(heap, heap.baseAddress(), 2 * heap.byteSize(), config, pageMap));
-        assertTrue(outside.getMessage().startsWith("region is not in the memory: regionAddr=0x"
-            + Long.toHexString(heap.baseAddress()) + ", regionBytes=" + 2 * heap.byteSize()), outside.getMessage());
+        assertEquals("range is not in the memory: addr=0x" + Long.toHexString(heap.baseAddress()) + ", byteSize="
+            + 2 * heap.byteSize() + ", memory=" + heap, outside.getMessage());
+        // Memory of another segment is refused too, in unchecked memory as well (the check goes through copy).
+        final NativeMemory other = NativeMemory.allocate(arena, 64 * 1024);
+        assertThrows(IllegalArgumentException.class,
+            () -> new RegionSlabBackend(heap, other.baseAddress(), other.byteSize(), config, pageMap));
+    }
+
+    /** Regions that end at the top of the address space, or cross 2^63, work in every configuration. */
+    @ParameterizedTest
+    @ValueSource(longs = {-64 * 1024, Long.MAX_VALUE - 32 * 1024 + 1})
+    void aRegionAtTheTopOrAcrossTwoToTheSixtyThirdWorks(final long regionAddr) {
+        for (final SlabConfig config : new SlabConfig[] {SlabConfig.of(48, 8, 4096, 4096, ObjectSizeType.SMALL),
+            SlabConfig.of(48, 8, 16384, 4096, ObjectSizeType.SMALL),
+            SlabConfig.of(48, 8, 8192, 4096, ObjectSizeType.LARGE)}) {
+            final ShiftedMemory shifted = new ShiftedMemory(heap, regionAddr);
+            try (PageMap pages = new NativePageMap()) {
+                final RegionSlabBackend backend = new RegionSlabBackend(shifted, regionAddr, heap.byteSize(), config,
+                    pages);
+                final SlabCache cache = new SlabCache(config, backend);
+                final List<Long> objects = new ArrayList<>();
+                long objectAddr;
+                while ((objectAddr = cache.tryAllocate()) != SlabCache.NO_BLOCK) {
+                    shifted.setLong(objectAddr, objects.size());
+                    objects.add(objectAddr);
+                }
+                assertEquals(backend.totalSlabs() * config.objectsPerSlab(), objects.size(), config.toString());
+                for (int i = 0; i < objects.size(); i++) {
+                    assertEquals(i, shifted.getLong(objects.get(i)));
+                }
+                cache.checkIntegrity();
+                objects.forEach(cache::free);
+                cache.close();
+                cache.checkIntegrity();
+                assertEquals(backend.totalSlabs(), backend.freeSlabs());
+            }
+        }
     }
 }

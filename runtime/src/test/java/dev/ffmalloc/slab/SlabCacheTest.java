@@ -31,7 +31,6 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The slab cache's own behaviour: seed 001's scenarios in each configuration with a recording backend (which fails
@@ -110,8 +109,8 @@ final class SlabCacheTest {
         assertEquals(new SlabStats(count, 3, 1, 0, perSlab, 4 * bytesPerSlab(setup.config)), cache.slabStats());
         assertEquals(4, backend.slabsAllocated());
         assertEquals(setup.config.sizeType() == ObjectSizeType.LARGE ? 4 : 0, backend.slabInfosAllocated());
-        assertEquals(setup.config.findsSlabInfoByMasking() ? 0 : 4, backend.lookups(),
-            "allocation looks up no page, but the first of each new slab (is it already held?)");
+        assertEquals(setup.config.findsSlabInfoByMasking() ? 0 : 4 * pagesPerSlab(setup.config), backend.lookups(),
+            "allocation looks up no page, but those of each new slab (is it already held?)");
         cache.checkIntegrity();
         cache.close();
         cache.checkIntegrity();
@@ -138,8 +137,8 @@ final class SlabCacheTest {
             cache.slabStats());
         assertEquals(1, backend.liveSlabs());
         assertEquals(6, backend.slabsAllocated());
-        assertEquals(setup.config.findsSlabInfoByMasking() ? 0 : count + 6, backend.lookups(),
-            "one lookup per free and per new slab");
+        assertEquals(setup.config.findsSlabInfoByMasking() ? 0 : count + 6 * pagesPerSlab(setup.config),
+            backend.lookups(), "one lookup per free and per page of a new slab");
         cache.checkIntegrity();
         cache.close();
         backend.assertEverythingReturned();
@@ -190,6 +189,10 @@ final class SlabCacheTest {
         cache.checkIntegrity();
         cache.close();
         backend.assertEverythingReturned();
+    }
+
+    private static long pagesPerSlab(final SlabConfig config) {
+        return config.slabSize() / config.pageSize();
     }
 
     private static long bytesPerSlab(final SlabConfig config) {
@@ -713,8 +716,6 @@ final class SlabCacheTest {
     @ParameterizedTest
     @EnumSource(value = Setup.class, names = {"SMALL_ONE_PAGE", "SMALL_FOUR_PAGES_NATIVE"})
     void aSlabOutsideTheMemoryIsRefusedByNameAndGoesBack(final Setup setup) {
-        // Unchecked memory does not catch an access past its end (the format would write out of bounds for real).
-        assumeFalse(NativeMemory.UNCHECKED);
         final RecordingSlabBackend backend = backend(setup, setup.config);
         final SlabCache cache = new SlabCache(setup.config, backend);
         final long outside = BitUtil.align(heap.endAddress(), setup.config.pageSize());
@@ -723,6 +724,34 @@ final class SlabCacheTest {
         assertEquals("backend returned memory the cache cannot write: slabAddr=0x" + Long.toHexString(outside)
             + ", slabInfoAddr=0x" + Long.toHexString(outside + setup.config.slabInfoOffset()), thrown.getMessage());
         assertRefusedSlabWentBack(setup, cache, backend);
+    }
+
+    /** A slab whose first page is free but whose other pages belong to a held slab: refused, and kept. */
+    @ParameterizedTest
+    @EnumSource(value = Setup.class, names = {"SMALL_FOUR_PAGES_NATIVE", "LARGE_TWO_PAGES_NATIVE"})
+    void aSlabOverlappingAHeldOnePastItsFirstPageIsRefused(final Setup setup) {
+        final RecordingSlabBackend backend = backend(setup, setup.config);
+        final SlabCache cache = new SlabCache(setup.config, backend);
+        // The held slab starts one page into the region; the slab handed out next starts at the region's free first
+        // page and runs into it.
+        final long overlapping = heap.baseAddress();
+        backend.handOutNextSlab(overlapping + setup.config.pageSize());
+        final List<Long> objects = new ArrayList<>();
+        for (long i = 0; i < setup.config.objectsPerSlab(); i++) {
+            final long objectAddr = cache.allocate();
+            heap.setLong(objectAddr, i);
+            objects.add(objectAddr);
+        }
+        backend.handOutNextSlab(overlapping);
+        assertRejected(cache, IllegalStateException.class, "backend returned a slab that a cache already holds: "
+            + "slabAddr=0x" + Long.toHexString(overlapping), cache::tryAllocate);
+        for (int i = 0; i < objects.size(); i++) {
+            assertEquals(i, heap.getLong(objects.get(i)), "object overwritten");
+        }
+        objects.forEach(cache::free);
+        cache.close();
+        cache.checkIntegrity();
+        assertEquals(1, backend.liveSlabs(), "only the refused slab, which the cache kept out of, is still out");
     }
 
     /** After a refused new slab: the cache holds nothing, the backend has everything back, and the cache still works. */

@@ -23,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * What only {@link Tlsf} does: block layout as the iterator shows it, each reallocation path forced, alignment
@@ -471,17 +470,20 @@ final class TlsfTest {
         tlsf.checkIntegrity();
     }
 
-    /** With pools of at most 128 KiB, the range would grow the pool and add new ones: it fails before either. */
+    /**
+     * With pools of at most 128 KiB, the range would grow the pool and add new ones: it fails before either, in
+     * unchecked memory too.
+     */
     @Test
     void aRangeRunningPastTheMemoryChangesNothing() {
-        // Unchecked memory does not catch an access past its end (the access would be out of bounds for real).
-        assumeFalse(NativeMemory.UNCHECKED);
         final Tlsf smallPools = new Tlsf(heap, new TlsfConfig(12, 32, QuickListConfig.OFF));
         assertEquals(POOL, smallPools.addPool(base, POOL));
         final List<Block> before = TlsfBlocks.all(smallPools);
         final var stats = smallPools.stats();
         final long maxAllocationSize = smallPools.maxAllocationSize();
-        assertThrows(IndexOutOfBoundsException.class, () -> smallPools.addPool(base + POOL, heap.byteSize()));
+        assertEquals("range is not in the memory: addr=0x" + Long.toHexString(base + POOL) + ", byteSize="
+            + heap.byteSize() + ", memory=" + heap, assertThrows(IllegalArgumentException.class,
+                () -> smallPools.addPool(base + POOL, heap.byteSize())).getMessage());
         assertEquals(before, TlsfBlocks.all(smallPools));
         assertEquals(stats, smallPools.stats());
         assertEquals(maxAllocationSize, smallPools.maxAllocationSize());

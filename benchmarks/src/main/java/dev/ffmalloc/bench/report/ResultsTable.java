@@ -358,11 +358,11 @@ public final class ResultsTable {
         if (bytesPerOperation < ResultIndex.ZERO_GARBAGE_BYTES) {
             return "0";
         }
-        // Under 1 byte, rounded down: "~0 (x)" promises x under 1.
-        final String figure = bytesPerOperation < 1
-            ? String.format(Locale.ROOT, "%.3f", Math.floor(bytesPerOperation * 1000) / 1000)
-            : String.format(Locale.ROOT, "%.1f", bytesPerOperation);
-        return ResultIndex.isGarbageFree(result) ? "~0 (" + figure + ")" : figure;
+        if (ResultIndex.isGarbageFree(result)) {
+            // "~0 (x)" promises x under 1: 0.9996 shows as 0.999, not 1.000.
+            return String.format(Locale.ROOT, "~0 (%.3f)", Math.min(bytesPerOperation, 0.999));
+        }
+        return String.format(Locale.ROOT, bytesPerOperation < 1 ? "%.3f" : "%.1f", bytesPerOperation);
     }
 
     private static String kibibytes(final double bytes) {

@@ -86,8 +86,40 @@ final class ReportEdgeCasesTest {
             entry("ChurnBenchmark.step", "avgt", contender("tlsf"), 50.0, "ns/op", ""));
         final Targets.Target tlsfW2 = target(entries, "TLSF W2");
         assertEquals(Targets.Status.NOT_MEASURED, tlsfW2.status());
-        assertEquals("no eligible result at 0 B/op (no B/op figure: run with -prof gc)", tlsfW2.measured());
+        assertEquals("no eligible result at 0 B/op (some results have no B/op figure: run with -prof gc)",
+            tlsfW2.measured());
         assertEquals(Targets.Status.NOT_MEASURED, target(entries, "Every project allocator").status());
+    }
+
+    /** A contender left out for want of its B/op figure might have met the target: not measured, unless one met it. */
+    @Test
+    void aTargetMissedWhileSomeResultsLackTheirGcFigureIsNotMeasured() {
+        final List<String> churn = List.of(
+            entry("ChurnBenchmark.step", "avgt", contender("malloc"), 200.0, "ns/op", gc(0)),
+            entry("ChurnBenchmark.step", "avgt", contender("tlsf"), 150.0, "ns/op", gc(0)),
+            entry("ChurnBenchmark.step", "avgt", contender("buddy"), 50.0, "ns/op", ""));
+        final Targets.Target w2 = target(churn, "W2: the best general-purpose");
+        assertEquals(Targets.Status.NOT_MEASURED, w2.status());
+        assertEquals("tlsf: 1.33x (some results have no B/op figure: run with -prof gc)", w2.measured());
+        final List<String> churnMet = List.of(churn.get(0), churn.get(2),
+            entry("ChurnBenchmark.step", "avgt", contender("tlsf"), 80.0, "ns/op", gc(0)));
+        assertEquals(Targets.Status.MET, target(churnMet, "W2: the best general-purpose").status());
+        final List<String> slabs = new ArrayList<>();
+        for (final String[] result : new String[][] {{"malloc", "0.0"}, {"slab", "24.0"}, {"slab-16k-masked", ""}}) {
+            final String figure = result[1].isEmpty() ? "" : gc(Double.parseDouble(result[1]));
+            slabs.add(entry("SlabObjectsBenchmark.allocation", "avgt", contender(result[0]), 10.0, "ns/op", figure));
+            slabs.add(entry("SlabObjectsBenchmark.free", "avgt", contender(result[0]), 10.0, "ns/op", figure));
+        }
+        assertEquals(Targets.Status.NOT_MEASURED, target(slabs, "W3: slab").status());
+    }
+
+    @Test
+    void realGarbageUnderOneByteIsRounded() {
+        // 0.12377 B/op at 10 ns/op over 1 s: 12 MB per iteration, real garbage, shown rounded.
+        final List<String> entries = List.of(entry("ChurnBenchmark.step", "avgt", contender("malloc"), 200.0,
+            "ns/op", gc(0)), entry("ChurnBenchmark.step", "avgt", contender("buddy"), 10.0, "ns/op", gc(0.12377)));
+        assertEquals("| buddy, in-band, 16 B min block (`buddy`) | project | 10.0 | - | 20.00x | 0.124 |",
+            row(entries, "| buddy"));
     }
 
     @Test
