@@ -21,6 +21,12 @@ import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
  * <p>The stacks are slices of one Java array, allocated once ({@code depth} addresses per size): pushing and popping
  * write no garbage and never touch native memory, so a quick allocation or free costs the heap nothing beyond the
  * block's own size word.
+ *
+ * <p>In front of the stacks, one slot holds a block parked without the flag: the block the last allocation handed
+ * out, freed before any other allocation, whose size word the heap knows (see {@link Tlsf#free}). Taking it back
+ * writes nothing either, so the common allocate/free pair at one size touches no memory at all. A second free of it
+ * is caught by comparing its address with the slot's. It counts as parked in every figure and limit, except the
+ * per-size depth.
  */
 final class QuickLists {
 
@@ -52,6 +58,14 @@ final class QuickLists {
     private long bytesPopped;
     /** Blocks taken out by {@link #popLargest} and {@link #drain}, to go back to the free lists (slow paths). */
     private long blocksFlushed;
+    /**
+     * The front slot: at most one parked block whose header still reads used without the quick flag, because the
+     * heap parked it without touching it (see {@link Tlsf#free}); 0 when empty. A block of exactly its size is taken
+     * from it before the stacks, so an allocate/free pair at one size touches no header and no stack.
+     */
+    private long frontAddr;
+    /** The front block's size, 0 when the slot is empty (no block is 0 bytes). */
+    private long frontSize;
 
     QuickLists(final QuickListConfig config) {
         this.config = config;
@@ -84,6 +98,42 @@ final class QuickLists {
         final long parkedAfter = bytesPushed - bytesPopped + blockSize;
         return blockSize <= maxBlockSize && lengths[(int) (blockSize >>> GRANULARITY_LOG2)] < depth
             && parkedAfter <= byteLimit && parkedAfter <= freeListBytes;
+    }
+
+    /**
+     * @return whether a block may be parked in the front slot now: the slot is empty and the byte limits of
+     *         {@link #accepts} hold (the stacks' depth does not apply to it)
+     */
+    boolean acceptsFront(final long blockSize, final long freeListBytes) {
+        final long parkedAfter = bytesPushed - bytesPopped + blockSize;
+        return frontSize == 0 && blockSize <= maxBlockSize && parkedAfter <= byteLimit
+            && parkedAfter <= freeListBytes;
+    }
+
+    /** Parks a block that {@link #acceptsFront} in the front slot; its size word is untouched. */
+    void pushFront(final long blockAddr, final long blockSize) {
+        frontAddr = blockAddr;
+        frontSize = blockSize;
+        blocksPushed++;
+        bytesPushed += blockSize;
+    }
+
+    /** @return the front block if it has exactly {@code blockSize} bytes, taken out of the slot; or 0 */
+    long popFront(final long blockSize) {
+        if (blockSize != frontSize) {
+            return 0;
+        }
+        final long blockAddr = frontAddr;
+        frontAddr = 0;
+        frontSize = 0;
+        blocksPopped++;
+        bytesPopped += blockSize;
+        return blockAddr;
+    }
+
+    /** @return the block in the front slot, or 0 */
+    long frontBlock() {
+        return frontAddr;
     }
 
     /** Parks a block that {@link #accepts} its size; its size word already carries the quick flag. */
@@ -124,7 +174,7 @@ final class QuickLists {
             return 0;
         }
         blocksFlushed++;
-        return pop(largest);
+        return largest == frontSize ? popFront(largest) : pop(largest);
     }
 
     /** Receives each block {@link #drain} takes out. */
@@ -132,8 +182,12 @@ final class QuickLists {
         void take(long blockAddr);
     }
 
-    /** Takes every parked block out of the lists, one list after another, handing each to {@code sink}. */
+    /** Takes every parked block out of the lists, the front one first, handing each to {@code sink}. */
     void drain(final DrainedBlock sink) {
+        if (frontSize != 0) {
+            blocksFlushed++;
+            sink.take(popFront(frontSize));
+        }
         for (int list = highestList; list > 0; list--) {
             final long blockSize = (long) list << GRANULARITY_LOG2;
             while (lengths[list] != 0) {
@@ -154,7 +208,7 @@ final class QuickLists {
             list--;
         }
         highestList = list;
-        return (long) list << GRANULARITY_LOG2;
+        return Math.max(frontSize, (long) list << GRANULARITY_LOG2);
     }
 
     /** @return how many blocks are parked */
@@ -179,7 +233,8 @@ final class QuickLists {
 
     /** Receives each parked block from {@link #check}, to verify it against the heap. */
     interface ParkedBlockCheck {
-        void check(long blockAddr, long blockSize);
+        /** @param flagged whether its size word carries the quick flag: every parked block but the front one */
+        void check(long blockAddr, long blockSize, boolean flagged);
     }
 
     /**
@@ -192,6 +247,17 @@ final class QuickLists {
         final Long2LongHashMap seen = new Long2LongHashMap(0);
         long blocks = 0;
         long bytes = 0;
+        if ((frontAddr == 0) != (frontSize == 0) || frontSize < 0 || frontSize > maxBlockSize
+            || (frontSize != 0 && frontSize < MIN_BLOCK_SIZE)) {
+            throw new HeapCorruptionException("the front slot holds a block of 1 to " + maxBlockSize
+                + " bytes, or none: frontSize=" + frontSize, frontAddr);
+        }
+        if (frontAddr != 0) {
+            seen.put(frontAddr, frontSize);
+            blockCheck.check(frontAddr, frontSize, false);
+            blocks++;
+            bytes += frontSize;
+        }
         for (int list = 0; list < lengths.length; list++) {
             final long blockSize = (long) list << GRANULARITY_LOG2;
             final int length = lengths[list];
@@ -208,7 +274,7 @@ final class QuickLists {
                 if (seen.put(blockAddr, blockSize) != 0) {
                     throw new HeapCorruptionException("a block is parked once", blockAddr);
                 }
-                blockCheck.check(blockAddr, blockSize);
+                blockCheck.check(blockAddr, blockSize, true);
             }
             blocks += length;
             bytes += length * blockSize;

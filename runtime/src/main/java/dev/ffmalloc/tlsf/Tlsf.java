@@ -53,7 +53,9 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * In front of the free lists sit {@linkplain QuickLists quick lists} ({@link QuickListConfig}, on by default): a
  * freed block of up to 4 KiB of request is parked, unmerged, on a short stack for its exact size, and the next
  * request of that size takes it back without splitting, merging or touching a neighbour. Allocate/free pairs of one
- * size, the commonest pattern, then cost one size word write each way. Parked blocks count as free in the
+ * size, the commonest pattern, then cost one size word write each way; and none at all when the block freed is the
+ * one the last allocation handed out, which parks in the quick lists' front slot untouched (see {@link #free}).
+ * Parked blocks count as free in the
  * statistics; an allocation that finds no fit merges parked blocks back, largest first, until one fits (all of them
  * before it fails), so they never make an allocation fail, and {@link GrowableTlsf#trim} merges them all before
  * giving memory back. A block is parked only while the parked bytes stay at most the bytes in the free lists, so at
@@ -68,7 +70,8 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * pool of the previous check, else a binary search over the pools) that the address lies in a pool, is 16-byte
  * aligned, and has a header (or padding word) before it whose size fits the pool and which carries the
  * {@linkplain TlsfLayout#addressTag address tag} of its place; then that the block is used. The check reads only
- * that header, so a free that parks its block touches no other block. They detect: an address outside every pool;
+ * that header, so a free that parks its block touches no other block. (A free of the block the last allocation
+ * handed out, still unchanged, is checked by comparing the address alone.) They detect: an address outside every pool;
  * a double free, as "not the start of a block" once the block's header is gone inside another block (it merged
  * into a free predecessor, a free block before it absorbed it, or a reallocation grew over it or moved it down:
  * every such header is cleared, as is the first header of a pool taken out of the heap), else as "already free"
@@ -130,6 +133,13 @@ public final class Tlsf implements Allocator {
     private final QuickLists quickLists;
     /** Frees a parked block into the free lists (made once, so that a flush allocates nothing). */
     private final QuickLists.DrainedBlock mergeBack;
+    /**
+     * The payload of the block the last allocation handed out, while that block is live and its size word is still
+     * the one the allocation wrote ({@code sizeWord(block, lastAllocatedSize, SIZE_USED)}); 0 otherwise. Its free
+     * needs no header read to be checked, and parks it in the quick lists' front slot without a header write.
+     */
+    private long lastAllocatedPayload;
+    private long lastAllocatedSize;
 
     private final AllocatorCounters counters = new AllocatorCounters();
 
@@ -183,14 +193,18 @@ public final class Tlsf implements Allocator {
         if (byteAlignment > GRANULARITY) {
             return allocateAlignedSlowPath(byteSize, byteAlignment);
         }
-        // 1. The block size, and a block of exactly that size parked in a quick list.
+        // 1. The block size, and a block of exactly that size parked in the front slot (its size word still reads
+        //    used: nothing to write), else in a quick list.
         final long neededSize = TlsfLayout.blockSizeFor(byteSize);
+        final long frontAddr = quickLists.popFront(neededSize);
+        if (frontAddr != 0) {
+            return handOut(frontAddr, neededSize);
+        }
         final Memory memory = this.memory;
         final long quickAddr = quickLists.pop(neededSize);
         if (quickAddr != 0) {
             memory.setLong(quickAddr, sizeWord(quickAddr, neededSize, SIZE_USED));
-            counters.onAllocate(neededSize);
-            return TlsfLayout.payloadAddr(quickAddr);
+            return handOut(quickAddr, neededSize);
         }
         // 2. Else the first non-empty free list whose every block is at least that big.
         final int list = findFitList(neededSize);
@@ -204,8 +218,16 @@ public final class Tlsf implements Allocator {
         // 4. Give back the rest if it can be a block, and mark what is left used.
         final long usedSize = takeListHead(blockAddr, blockSize, list, neededSize);
         memory.setLong(blockAddr, sizeWord(blockAddr, usedSize, SIZE_USED));
-        counters.onAllocate(usedSize);
-        return TlsfLayout.payloadAddr(blockAddr);
+        return handOut(blockAddr, usedSize);
+    }
+
+    /** @return the payload of an unpadded block whose size word reads used, counted and remembered as the last one */
+    private long handOut(final long blockAddr, final long blockSize) {
+        counters.onAllocate(blockSize);
+        final long payloadAddr = TlsfLayout.payloadAddr(blockAddr);
+        lastAllocatedPayload = payloadAddr;
+        lastAllocatedSize = blockSize;
+        return payloadAddr;
     }
 
     /**
@@ -371,6 +393,17 @@ public final class Tlsf implements Allocator {
      */
     @Override
     public void free(final long address) {
+        // The block the last allocation handed out is known live and unchanged, so comparing the address checks the
+        // free: no size word to read, and parked in the front slot, none to write (a user write over it in between
+        // goes unseen here, as any overrun into a header that keeps its tag does).
+        if (address == lastAllocatedPayload) {
+            lastAllocatedPayload = 0;
+            if (quickLists.acceptsFront(lastAllocatedSize, bytesFree)) {
+                counters.onFree(lastAllocatedSize);
+                quickLists.pushFront(TlsfLayout.blockAddrOfPayload(address), lastAllocatedSize);
+                return;
+            }
+        }
         final long blockAddr = checkedBlockOf(address);
         final long sizeWord = checkedSizeWord;
         final long blockSize = size(sizeWord);
@@ -555,6 +588,8 @@ public final class Tlsf implements Allocator {
      */
     long resizeOrMove(final long blockAddr, final long payloadAddr, final long newByteSize,
                       final long byteAlignment) {
+        // Whatever happens below, the block's size word may change: it is no longer known unchanged.
+        lastAllocatedPayload = 0;
         final long resizedAddr = reallocateInPlace(blockAddr, payloadAddr, newByteSize, byteAlignment);
         if (resizedAddr != NO_BLOCK) {
             return resizedAddr;
@@ -741,7 +776,7 @@ public final class Tlsf implements Allocator {
         if (blockSize < MIN_BLOCK_SIZE || blockSize > sentinelAddr - blockAddr || !hasTagOf(word, blockAddr)) {
             throw AllocatorErrors.notBlockStart(payloadAddr);
         }
-        if (!isUsed(word) || isQuick(word)) {
+        if (!isUsed(word) || isQuick(word) || blockAddr == quickLists.frontBlock()) {
             throw AllocatorErrors.doubleFree(payloadAddr);
         }
         checkedSizeWord = word;
@@ -1003,7 +1038,8 @@ public final class Tlsf implements Allocator {
             if (size(word) == 0) {
                 throw new HeapCorruptionException("block size is not 0", blockAddr);
             }
-            visitor.visit(blockAddr, size(word), isUsed(word) && !isQuick(word));
+            visitor.visit(blockAddr, size(word), isUsed(word) && !isQuick(word)
+                && blockAddr != quickLists.frontBlock());
             blockAddr += size(word);
         }
     }
@@ -1040,7 +1076,7 @@ public final class Tlsf implements Allocator {
                     }
                     walkedFreeBlocks++;
                     walkedFreeBytes += blockSize;
-                } else if (isQuick(word)) {
+                } else if (isQuick(word) || blockAddr == quickLists.frontBlock()) {
                     walkedParkedBlocks++;
                 } else {
                     walkedUsedBytes += blockSize;
@@ -1146,22 +1182,31 @@ public final class Tlsf implements Allocator {
      * that the heap walk found exactly the parked blocks.
      */
     private void checkQuickLists(final long walkedParkedBlocks) {
-        quickLists.check((blockAddr, blockSize) -> {
+        quickLists.check((blockAddr, blockSize, flagged) -> {
             final int pool = poolIndexOf(blockAddr);
             if (pool < 0 || ((blockAddr - poolStarts[pool]) & (GRANULARITY - 1)) != 0) {
                 throw new HeapCorruptionException("a parked block lies in a pool", blockAddr);
             }
             final long word = memory.getLong(blockAddr);
-            if (word != sizeWord(blockAddr, blockSize, SIZE_USED | SIZE_QUICK)) {
-                throw new HeapCorruptionException("a parked block is used, flagged quick and of its list's size "
-                    + blockSize + ": word=" + hex(word), blockAddr);
+            if (word != sizeWord(blockAddr, blockSize, SIZE_USED | (flagged ? SIZE_QUICK : 0))) {
+                throw new HeapCorruptionException("a parked block is used, flagged quick (but the front one) and of"
+                    + " its list's size " + blockSize + ": word=" + hex(word), blockAddr);
             }
             if (linkedAddr(memory.getLong(prevPhysAddr(blockAddr + blockSize))) != blockAddr) {
                 throw new HeapCorruptionException("a parked block is a block (the next one links back to it)",
                     blockAddr);
             }
         });
-        checkCounter(quickLists.blockCount() == walkedParkedBlocks, "every block flagged quick is parked");
+        checkCounter(quickLists.blockCount() == walkedParkedBlocks,
+            "every block flagged quick, and the front one, is parked");
+        checkCounter(lastAllocatedPayload == 0 || lastAllocatedStillLive(),
+            "the last block handed out is live with the size word it was given");
+    }
+
+    private boolean lastAllocatedStillLive() {
+        final long blockAddr = TlsfLayout.blockAddrOfPayload(lastAllocatedPayload);
+        return poolIndexOf(blockAddr) >= 0 && blockAddr != quickLists.frontBlock()
+            && memory.getLong(blockAddr) == sizeWord(blockAddr, lastAllocatedSize, SIZE_USED);
     }
 
     private static void checkCounter(final boolean holds, final String invariant) {

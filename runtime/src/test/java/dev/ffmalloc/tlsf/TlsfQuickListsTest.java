@@ -87,6 +87,71 @@ final class TlsfQuickListsTest {
         tlsf.checkIntegrity();
     }
 
+    /** The W1 pattern: once warm, an allocate/free pair at one size reads and writes no memory of the heap. */
+    @Test
+    void anAllocateFreePairAtOneSizeTouchesNoMemoryOnceWarm() {
+        final CountingMemory counting = new CountingMemory(heap);
+        final Tlsf counted = new Tlsf(counting, TlsfConfig.DEFAULT.withQuickLists(QUICK));
+        counted.addPool(base, POOL);
+        final long first = counted.allocate(64);
+        counted.free(first);
+        counting.takeCount();
+        for (int pair = 0; pair < 1000; pair++) {
+            final long block = counted.allocate(64);
+            assertEquals(first, block, "the front block comes back");
+            counted.free(block);
+        }
+        assertEquals(0, counting.takeCount(), "accesses to the heap's memory by 1000 warm pairs");
+        assertEquals(1001, counted.stats().allocations());
+        assertEquals(1001, counted.stats().frees());
+        counted.checkIntegrity();
+    }
+
+    /** The last block handed out is parked untouched in the front slot, if it is empty; other frees flag theirs. */
+    @Test
+    void theLastBlockHandedOutIsParkedWithoutItsFlagInTheFrontSlot() {
+        final long older = tlsf.allocate(100);
+        final long last = tlsf.allocate(100);
+        final long lastWord = heap.getLong(last - 16);
+        tlsf.free(last);
+        assertEquals(lastWord, heap.getLong(last - 16), "the front block's size word is untouched");
+        tlsf.free(older);
+        assertTrue((heap.getLong(older - 16) & TlsfLayout.SIZE_QUICK) != 0, "the other block is flagged");
+        assertEquals(2, tlsf.tlsfStats().parkedBlocks());
+        final List<TlsfBlocks.Block> blocks = TlsfBlocks.of(tlsf, 0);
+        assertEquals(new TlsfBlocks.Block(older - 16, 128, false), blocks.get(0));
+        assertEquals(new TlsfBlocks.Block(last - 16, 128, false), blocks.get(1), "reported free, as parked blocks");
+        tlsf.checkIntegrity();
+        // The front slot first, then the list.
+        assertEquals(last, tlsf.allocate(100));
+        assertEquals(older, tlsf.allocate(100));
+        assertEquals(0, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    /** A block reallocated in place is no longer known unchanged: its free reads and flags its size word. */
+    @Test
+    void aReallocatedBlockIsFreedThroughItsSizeWord() {
+        final long block = tlsf.allocate(100);
+        assertEquals(block, tlsf.reallocate(block, 200, 16), "grown in place into the free tail");
+        tlsf.free(block);
+        assertTrue((heap.getLong(block - 16) & TlsfLayout.SIZE_QUICK) != 0, "parked in its list, flagged");
+        assertEquals(1, tlsf.tlsfStats().parkedBlocks());
+        tlsf.checkIntegrity();
+    }
+
+    @Test
+    void theIntegrityCheckFindsAFrontBlockFlaggedQuick() {
+        final long live = tlsf.allocate(100);
+        final long liveWord = heap.getLong(live - 16);
+        tlsf.free(live);
+        heap.setLong(live - 16, liveWord | TlsfLayout.SIZE_QUICK);
+        assertTrue(assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity).getMessage()
+            .contains("a parked block is used, flagged quick (but the front one)"));
+        heap.setLong(live - 16, liveWord);
+        tlsf.checkIntegrity();
+    }
+
     /** With its list full, a second free of a parked block must not reach the free lists. */
     @Test
     void aSecondFreeOfAParkedBlockIsRejectedWhenItsListIsFull() {
@@ -192,7 +257,8 @@ final class TlsfQuickListsTest {
         for (final long each : blocks) {
             tlsf.free(each);
         }
-        assertEquals(QUICK.depth(), tlsf.tlsfStats().parkedBlocks());
+        // The last block handed out goes to the front slot, the others to its list, up to the depth.
+        assertEquals(QUICK.depth() + 1, tlsf.tlsfStats().parkedBlocks());
         // The whole pool in one block: only after the parked blocks merge back.
         final long whole = tlsf.allocate(tlsf.maxAllocationSize());
         assertEquals(base + 16, whole);
@@ -357,14 +423,14 @@ final class TlsfQuickListsTest {
         final long parkedWord = heap.getLong(parked - 16);
         heap.setLong(parked - 16, parkedWord & ~TlsfLayout.SIZE_QUICK);
         assertTrue(assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity).getMessage()
-            .contains("a parked block is used, flagged quick and of its list's size 128"));
+            .contains("a parked block is used, flagged quick (but the front one) and of its list's size 128"));
         heap.setLong(parked - 16, parkedWord);
         tlsf.checkIntegrity();
 
         final long liveWord = heap.getLong(live - 16);
         heap.setLong(live - 16, liveWord | TlsfLayout.SIZE_QUICK);
         assertTrue(assertThrows(HeapCorruptionException.class, tlsf::checkIntegrity).getMessage()
-            .contains("every block flagged quick is parked"));
+            .contains("every block flagged quick, and the front one, is parked"));
         heap.setLong(live - 16, liveWord);
         tlsf.checkIntegrity();
     }
