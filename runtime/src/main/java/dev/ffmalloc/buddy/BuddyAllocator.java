@@ -342,11 +342,12 @@ public final class BuddyAllocator implements Allocator {
     }
 
     /**
-     * Rejects an alignment no block could ever have: above the largest block that could exist (a block is aligned to
-     * its size), or, while nothing is managed yet, above the largest block size of the configuration.
+     * Rejects an alignment no block could ever have (a block is aligned to its size): above the largest block of an
+     * in-band heap, which never grows, else above the largest block size of the configuration, since a frame
+     * allocator may still be given more memory.
      */
     private void checkAlignment(final long byteAlignment) {
-        final long maxAlignment = maxAllocationSize() > 0 ? maxAllocationSize() : config.maxBlockSize();
+        final long maxAlignment = metadata instanceof InBandMetadata ? maxAllocationSize() : config.maxBlockSize();
         if (byteAlignment > maxAlignment) {
             throw AllocatorErrors.alignmentTooLarge(byteAlignment, maxAlignment);
         }

@@ -94,7 +94,11 @@ public final class BumpAllocator implements Allocator {
             throw new IllegalArgumentException("range ends before it starts: startAddr=" + hex(startAddr)
                 + ", endAddr=" + hex(endAddr));
         }
-        if (startAddr <= 0 && endAddr > 0 || startAddr == 0) {
+        if (startAddr == 0) {
+            throw new IllegalArgumentException("range starts at address 0, which means no block: startAddr=0x0"
+                + ", endAddr=" + hex(endAddr));
+        }
+        if (startAddr < 0 && endAddr > 0) {
             throw new IllegalArgumentException("range contains address 0, which means no block: startAddr="
                 + hex(startAddr) + ", endAddr=" + hex(endAddr));
         }

@@ -346,9 +346,9 @@ public final class LinkedListHeap implements Allocator {
      * there at once.
      *
      * @throws IllegalArgumentException if the size is not positive, the range passes or reaches the end of the
-     *                                  address space, contains address 0, holds no whole block, or overlaps a region
-     *                                  (bytes that trimming drops included); nothing has changed then, as when the
-     *                                  range runs past the memory (the memory's exception)
+     *                                  address space, contains address 0, holds no whole block, overlaps a region
+     *                                  (bytes that trimming drops included), or is not in the memory
+     *                                  ({@link Memory#checkRange}); nothing has changed then
      */
     public void addRegion(final long address, final long byteSize) {
         regions.checkAdd(address, byteSize);
@@ -366,9 +366,9 @@ public final class LinkedListHeap implements Allocator {
      * <p>Preconditions: {@code [heapEndAddress(), heapEndAddress() + byteSize)} is memory of {@link #memory()} that
      * nothing else uses (in a kernel: pages just mapped).
      *
-     * @throws IllegalArgumentException if {@code byteSize} is not a positive multiple of the granularity, or the
+     * @throws IllegalArgumentException if {@code byteSize} is not a positive multiple of the granularity, the
      *                                  grown region would pass or reach the end of the address space or contain
-     *                                  address 0
+     *                                  address 0, or the growth is not in the memory ({@link Memory#checkRange})
      * @throws IllegalStateException    if the heap has no region yet
      */
     public void extend(final long byteSize) {

@@ -33,18 +33,28 @@ public interface Memory {
     }
 
     /**
-     * The check an allocator makes on a range it is given (a pool, a region, a span) before it changes anything: that
-     * both ends lie in {@code memory}. It copies the first and the last byte onto themselves, which changes nothing
-     * and allocates nothing, and {@link #copy} is checked in every mode ({@link NativeMemory}'s unchecked mode
-     * included), so a range past the memory is refused there too.
+     * The check the in-band allocators (TLSF, the linked list, the in-band buddy, the region slab backend and the
+     * slab cache's new slabs) make on a range they are given before they change anything: that both ends lie in
+     * {@code memory}. It copies the first and the last byte onto themselves, and {@link #copy} is checked in every
+     * mode ({@link NativeMemory}'s unchecked mode included), so a range past the memory is refused there too. Over
+     * {@link NativeMemory} and {@link ShiftedMemory} the copy changes nothing and allocates nothing; other memories
+     * may do what a write does (x86sim's virtual memory sets the pages' dirty bits). A closed arena or a wrong
+     * thread is reported as the memory reports it, not as a range outside it.
      *
      * @param byteSize the range's size, positive
-     * @throws IllegalArgumentException naming the range if either end is not in the memory
+     * @throws IllegalArgumentException naming the range if the size is not positive or either end is not in the
+     *                                  memory
      */
     static void checkRange(final Memory memory, final long address, final long byteSize) {
+        if (byteSize <= 0) {
+            throw new IllegalArgumentException("range size must be positive: addr=0x" + Long.toHexString(address)
+                + ", byteSize=" + byteSize);
+        }
         try {
             memory.copy(address, address, 1);
             memory.copy(address + byteSize - 1, address + byteSize - 1, 1);
+        } catch (final IllegalStateException | WrongThreadException notAboutTheRange) {
+            throw notAboutTheRange;
         } catch (final RuntimeException notInMemory) {
             throw new IllegalArgumentException("range is not in the memory: addr=0x" + Long.toHexString(address)
                 + ", byteSize=" + byteSize + ", memory=" + memory, notInMemory);

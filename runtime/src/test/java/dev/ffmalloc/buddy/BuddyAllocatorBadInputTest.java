@@ -140,6 +140,18 @@ final class BuddyAllocatorBadInputTest {
         heap.checkIntegrity();
     }
 
+    /** A frame allocator may still be given memory: an alignment its configuration allows is no room until then. */
+    @Test
+    void anOutOfBandAlignmentAboveTheBlocksManagedSoFarIsNoRoom() {
+        final BuddyAllocator frames = frames(arena, 0, 16L << 20, BuddyConfig.PAGE_FRAMES).buddy();
+        frames.addFreeRange(4 << 20, 1 << 20);
+        assertEquals(1 << 20, frames.maxAllocationSize());
+        assertEquals(0, frames.tryAllocate(FRAME, 2 << 20), "a 2 MiB block is not possible yet");
+        frames.addFreeRange(6 << 20, 2 << 20);
+        assertEquals(6 << 20, frames.tryAllocate(FRAME, 2 << 20));
+        frames.checkIntegrity();
+    }
+
     /** A span past its memory is refused by name before anything is written, in unchecked memory too. */
     @Test
     void inBandSpanPastItsMemory() {

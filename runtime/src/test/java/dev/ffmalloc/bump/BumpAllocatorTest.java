@@ -263,7 +263,7 @@ final class BumpAllocatorTest {
             + " block: startAddr=0xfffffffffffff000, endAddr=0x0", top.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BumpAllocator(heap, Long.MIN_VALUE, 0));
         // Empty, but its hand-off would be a range at 0, which reads as no block.
-        assertEquals("range contains address 0, which means no block: startAddr=0x0, endAddr=0x0",
+        assertEquals("range starts at address 0, which means no block: startAddr=0x0, endAddr=0x0",
             assertThrows(IllegalArgumentException.class, () -> new BumpAllocator(heap, 0, 0)).getMessage());
     }
 

@@ -138,4 +138,22 @@ class NativeMemoryTest {
             assertEquals("memory size must be positive: byteSize=0", size.getMessage());
         }
     }
+
+    @Test
+    void checkRangeRefusesARangeNotInTheMemoryOrEmptyButNotAClosedArena() {
+        final Arena arena = Arena.ofConfined();
+        final NativeMemory memory = NativeMemory.allocate(arena, 8192);
+        final long base = memory.baseAddress();
+        Memory.checkRange(memory, base, 8192);
+        Memory.checkRange(memory, base + 8191, 1);
+        assertEquals("range is not in the memory: addr=0x" + Long.toHexString(base + 4096) + ", byteSize=8192, memory="
+            + memory, assertThrows(IllegalArgumentException.class,
+                () -> Memory.checkRange(memory, base + 4096, 8192)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Memory.checkRange(memory, base - 1, 2));
+        assertEquals("range size must be positive: addr=0x" + Long.toHexString(base) + ", byteSize=0",
+            assertThrows(IllegalArgumentException.class, () -> Memory.checkRange(memory, base, 0)).getMessage());
+        arena.close();
+        assertThrows(IllegalStateException.class, () -> Memory.checkRange(memory, base, 8192),
+            "a closed arena is the memory's error, not a range outside it");
+    }
 }

@@ -49,10 +49,13 @@ public final class AllocatorSlots implements SlotHeap {
         return blockAddr != Allocator.NO_BLOCK;
     }
 
-    /** An allocator rejects a size above its largest possible block as bad input, not as no room. */
+    /**
+     * An allocator rejects a size above its largest possible block as bad input, not as no room, and the buddy an
+     * alignment above it (its blocks are aligned to their size).
+     */
     @Override
-    public boolean couldEverHold(final long byteSize) {
-        return byteSize <= allocator.maxAllocationSize();
+    public boolean couldEverHold(final long byteSize, final long byteAlignment) {
+        return Math.max(byteSize, byteAlignment) <= allocator.maxAllocationSize();
     }
 
     @Override

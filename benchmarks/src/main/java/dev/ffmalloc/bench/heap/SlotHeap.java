@@ -61,10 +61,10 @@ public interface SlotHeap {
     }
 
     /**
-     * @return whether a block of {@code byteSize} bytes could ever be served; a trace replay counts a request above
-     *         it as a failed one, where the heap would reject it as bad input
+     * @return whether a block of {@code byteSize} bytes and {@code byteAlignment} could ever be served; a trace replay
+     *         counts a request above it as a failed one, where the heap would reject it as bad input
      */
-    default boolean couldEverHold(final long byteSize) {
+    default boolean couldEverHold(final long byteSize, final long byteAlignment) {
         return true;
     }
 

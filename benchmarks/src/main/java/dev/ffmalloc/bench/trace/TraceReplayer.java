@@ -91,7 +91,8 @@ public final class TraceReplayer {
             final long byteSize = byteSizes[index];
             switch (operations[index]) {
                 case Trace.ALLOCATE -> {
-                    if (!heap.couldEverHold(byteSize) || !heap.allocate(blockId, byteSize, byteAlignments[index])) {
+                    if (!heap.couldEverHold(byteSize, byteAlignments[index])
+                        || !heap.allocate(blockId, byteSize, byteAlignments[index])) {
                         failures++;
                         continue;
                     }
@@ -114,7 +115,8 @@ public final class TraceReplayer {
                     if (!heap.holds(blockId)) {
                         continue;
                     }
-                    if (!heap.couldEverHold(byteSize) || !heap.reallocate(blockId, byteSize, byteAlignments[index])) {
+                    if (!heap.couldEverHold(byteSize, byteAlignments[index])
+                        || !heap.reallocate(blockId, byteSize, byteAlignments[index])) {
                         failures++;
                         continue;
                     }

@@ -3,6 +3,8 @@ package dev.ffmalloc.bench.trace;
 import dev.ffmalloc.bench.heap.FootprintRule;
 import dev.ffmalloc.bench.heap.MallocSlots;
 import dev.ffmalloc.bench.heap.SlotHeap;
+import dev.ffmalloc.buddy.BuddyAllocator;
+import dev.ffmalloc.buddy.BuddyConfig;
 import dev.ffmalloc.memory.NativeMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,6 +106,20 @@ final class TraceReplayerTest {
         assertFalse(heap.holds(1));
         assertFalse(heap.holds(0), "block 0 was kept by its failed reallocation, then freed");
         allocator.checkIntegrity();
+    }
+
+    /** The buddy rejects an alignment above its largest block as bad input: the replay counts it as a failure. */
+    @Test
+    void alignmentsNoBlockCouldEverHaveAreCountedAsFailures() throws IOException {
+        final BuddyAllocator buddy = BuddyAllocator.inBand(memory, memory.baseAddress(), memory.byteSize(),
+            BuddyConfig.BYTE_HEAP);
+        final Trace trace = parse("a 0 64 16\na 1 64 1048576\nf 0\n");
+        final SlotHeap heap = new dev.ffmalloc.bench.heap.AllocatorSlots(buddy, trace.blockCount(),
+            memory.baseAddress(), FootprintRule.HIGHEST_BLOCK_END);
+        final ReplayReport report = TraceReplayer.measure(trace, heap);
+        assertEquals(1, report.failures());
+        assertFalse(heap.holds(1));
+        buddy.checkIntegrity();
     }
 
     /** malloc's realloc(p, 0) frees p on glibc: a reallocation to 0 bytes must keep a live block, as ours do. */
