@@ -30,6 +30,12 @@ import static dev.ffmalloc.tlsf.TlsfLayout.MIN_BLOCK_SIZE;
  */
 final class QuickLists {
 
+    /**
+     * What the taking functions return when they have no block, and the empty front slot's address: -1, which no
+     * block address can be (they are multiples of 16), where 0 can (a heap may start at address 0).
+     */
+    static final long NO_PARKED_BLOCK = -1;
+
     /** The lists hold at most this fraction of the heap: an eighth. */
     static final long HEAP_SHARE_DIVISOR = 8;
 
@@ -60,10 +66,10 @@ final class QuickLists {
     private long blocksFlushed;
     /**
      * The front slot: at most one parked block whose header still reads used without the quick flag, because the
-     * heap parked it without touching it (see {@link Tlsf#free}); 0 when empty. A block of exactly its size is taken
-     * from it before the stacks, so an allocate/free pair at one size touches no header and no stack.
+     * heap parked it without touching it (see {@link Tlsf#free}); {@link #NO_PARKED_BLOCK} when empty. A block of
+     * exactly its size is taken from it before the stacks, so an allocate/free pair at one size touches no header.
      */
-    private long frontAddr;
+    private long frontAddr = NO_PARKED_BLOCK;
     /** The front block's size, 0 when the slot is empty (no block is 0 bytes). */
     private long frontSize;
 
@@ -118,20 +124,23 @@ final class QuickLists {
         bytesPushed += blockSize;
     }
 
-    /** @return the front block if it has exactly {@code blockSize} bytes, taken out of the slot; or 0 */
+    /**
+     * @return the front block if it has exactly {@code blockSize} bytes (never 0), taken out of the slot; or
+     *         {@link #NO_PARKED_BLOCK}
+     */
     long popFront(final long blockSize) {
         if (blockSize != frontSize) {
-            return 0;
+            return NO_PARKED_BLOCK;
         }
         final long blockAddr = frontAddr;
-        frontAddr = 0;
+        frontAddr = NO_PARKED_BLOCK;
         frontSize = 0;
         blocksPopped++;
         bytesPopped += blockSize;
         return blockAddr;
     }
 
-    /** @return the block in the front slot, or 0 */
+    /** @return the block in the front slot, or {@link #NO_PARKED_BLOCK} */
     long frontBlock() {
         return frontAddr;
     }
@@ -147,15 +156,18 @@ final class QuickLists {
         bytesPushed += blockSize;
     }
 
-    /** @return the most recently parked block of exactly {@code blockSize} bytes, taken out of its list; or 0 */
+    /**
+     * @return the most recently parked block of exactly {@code blockSize} bytes, taken out of its list; or
+     *         {@link #NO_PARKED_BLOCK}
+     */
     long pop(final long blockSize) {
         if (blockSize > maxBlockSize) {
-            return 0;
+            return NO_PARKED_BLOCK;
         }
         final int list = (int) (blockSize >>> GRANULARITY_LOG2);
         final int length = lengths[list];
         if (length == 0) {
-            return 0;
+            return NO_PARKED_BLOCK;
         }
         lengths[list] = length - 1;
         blocksPopped++;
@@ -166,12 +178,12 @@ final class QuickLists {
     /**
      * Takes the most recently parked block of the largest parked size out of the lists. Linear in the lists.
      *
-     * @return its address (its size is in its size word), or 0 if every list is empty
+     * @return its address (its size is in its size word), or {@link #NO_PARKED_BLOCK} if every list is empty
      */
     long popLargest() {
         final long largest = largestBlockSize();
         if (largest == 0) {
-            return 0;
+            return NO_PARKED_BLOCK;
         }
         blocksFlushed++;
         return largest == frontSize ? popFront(largest) : pop(largest);
@@ -247,12 +259,12 @@ final class QuickLists {
         final Long2LongHashMap seen = new Long2LongHashMap(0);
         long blocks = 0;
         long bytes = 0;
-        if ((frontAddr == 0) != (frontSize == 0) || frontSize < 0 || frontSize > maxBlockSize
+        if ((frontAddr == NO_PARKED_BLOCK) != (frontSize == 0) || frontSize < 0 || frontSize > maxBlockSize
             || (frontSize != 0 && frontSize < MIN_BLOCK_SIZE)) {
-            throw new HeapCorruptionException("the front slot holds a block of 1 to " + maxBlockSize
-                + " bytes, or none: frontSize=" + frontSize, frontAddr);
+            throw new HeapCorruptionException("the front slot holds a block of " + MIN_BLOCK_SIZE + " to "
+                + maxBlockSize + " bytes, or none: frontSize=" + frontSize, frontAddr);
         }
-        if (frontAddr != 0) {
+        if (frontSize != 0) {
             seen.put(frontAddr, frontSize);
             blockCheck.check(frontAddr, frontSize, false);
             blocks++;

@@ -135,7 +135,8 @@ public final class Tlsf implements Allocator {
     private final QuickLists.DrainedBlock mergeBack;
     /**
      * The payload of the block the last allocation handed out, while that block is live and its size word is still
-     * the one the allocation wrote ({@code sizeWord(block, lastAllocatedSize, SIZE_USED)}); 0 otherwise. Its free
+     * the one the allocation wrote ({@code sizeWord(block, lastAllocatedSize, SIZE_USED)}); {@link #NO_BLOCK} (which
+     * no allocation hands out) otherwise. Its free
      * needs no header read to be checked, and parks it in the quick lists' front slot without a header write.
      */
     private long lastAllocatedPayload;
@@ -197,12 +198,12 @@ public final class Tlsf implements Allocator {
         //    used: nothing to write), else in a quick list.
         final long neededSize = TlsfLayout.blockSizeFor(byteSize);
         final long frontAddr = quickLists.popFront(neededSize);
-        if (frontAddr != 0) {
+        if (frontAddr != QuickLists.NO_PARKED_BLOCK) {
             return handOut(frontAddr, neededSize);
         }
         final Memory memory = this.memory;
         final long quickAddr = quickLists.pop(neededSize);
-        if (quickAddr != 0) {
+        if (quickAddr != QuickLists.NO_PARKED_BLOCK) {
             memory.setLong(quickAddr, sizeWord(quickAddr, neededSize, SIZE_USED));
             return handOut(quickAddr, neededSize);
         }
@@ -301,7 +302,7 @@ public final class Tlsf implements Allocator {
      */
     private long flushUntilFitSlowPath(final long searchSize, final long byteSize, final long byteAlignment) {
         long blockAddr;
-        while ((blockAddr = quickLists.popLargest()) != 0) {
+        while ((blockAddr = quickLists.popLargest()) != QuickLists.NO_PARKED_BLOCK) {
             freeMerging(blockAddr, size(memory.getLong(blockAddr)), true);
             if (findFitList(searchSize) >= 0) {
                 // The search that failed now succeeds, so this call ends without coming back here.
@@ -396,8 +397,8 @@ public final class Tlsf implements Allocator {
         // The block the last allocation handed out is known live and unchanged, so comparing the address checks the
         // free: no size word to read, and parked in the front slot, none to write (a user write over it in between
         // goes unseen here, as any overrun into a header that keeps its tag does).
-        if (address == lastAllocatedPayload) {
-            lastAllocatedPayload = 0;
+        if (address == lastAllocatedPayload && address != NO_BLOCK) {
+            lastAllocatedPayload = NO_BLOCK;
             if (quickLists.acceptsFront(lastAllocatedSize, bytesFree)) {
                 counters.onFree(lastAllocatedSize);
                 quickLists.pushFront(TlsfLayout.blockAddrOfPayload(address), lastAllocatedSize);
@@ -589,7 +590,7 @@ public final class Tlsf implements Allocator {
     long resizeOrMove(final long blockAddr, final long payloadAddr, final long newByteSize,
                       final long byteAlignment) {
         // Whatever happens below, the block's size word may change: it is no longer known unchanged.
-        lastAllocatedPayload = 0;
+        lastAllocatedPayload = NO_BLOCK;
         final long resizedAddr = reallocateInPlace(blockAddr, payloadAddr, newByteSize, byteAlignment);
         if (resizedAddr != NO_BLOCK) {
             return resizedAddr;
@@ -1199,7 +1200,7 @@ public final class Tlsf implements Allocator {
         });
         checkCounter(quickLists.blockCount() == walkedParkedBlocks,
             "every block flagged quick, and the front one, is parked");
-        checkCounter(lastAllocatedPayload == 0 || lastAllocatedStillLive(),
+        checkCounter(lastAllocatedPayload == NO_BLOCK || lastAllocatedStillLive(),
             "the last block handed out is live with the size word it was given");
     }
 

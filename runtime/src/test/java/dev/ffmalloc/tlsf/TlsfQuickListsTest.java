@@ -3,6 +3,7 @@ package dev.ffmalloc.tlsf;
 import dev.ffmalloc.alloc.AllocatorStats;
 import dev.ffmalloc.alloc.HeapCorruptionException;
 import dev.ffmalloc.memory.NativeMemory;
+import dev.ffmalloc.memory.ShiftedMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,6 +151,56 @@ final class TlsfQuickListsTest {
             .contains("a parked block is used, flagged quick (but the front one)"));
         heap.setLong(live - 16, liveWord);
         tlsf.checkIntegrity();
+    }
+
+    /** No block, 0, is never the remembered block: its free is refused whatever was allocated before. */
+    @Test
+    void aFreeOfNoBlockIsRefusedAndChangesNothing() {
+        for (final QuickListConfig quick : new QuickListConfig[] {QUICK, QuickListConfig.OFF}) {
+            final Tlsf fresh = new Tlsf(heap, TlsfConfig.DEFAULT.withQuickLists(quick));
+            fresh.addPool(base, POOL);
+            assertNoBlockFreeRefused(fresh);
+            // A reallocation forgets the block it resized.
+            fresh.reallocate(fresh.allocate(100), 50, 16);
+            assertNoBlockFreeRefused(fresh);
+            final long next = fresh.tryAllocate(100, 16);
+            assertTrue(next != 0, "a real block, not address 0");
+            fresh.free(next);
+            assertNoBlockFreeRefused(fresh);
+            fresh.checkIntegrity();
+        }
+    }
+
+    private static void assertNoBlockFreeRefused(final Tlsf heap) {
+        final AllocatorStats before = heap.stats();
+        final long parked = heap.tlsfStats().parkedBlocks();
+        assertThrows(IllegalArgumentException.class, () -> heap.free(Tlsf.NO_BLOCK));
+        assertEquals(before, heap.stats());
+        assertEquals(parked, heap.tlsfStats().parkedBlocks());
+        heap.checkIntegrity();
+    }
+
+    /** A heap at address 0 (flat physical RAM): its first block is a block like any other, parked or live. */
+    @Test
+    void aBlockAtAddressZeroIsParkedAndTakenBackLikeAnyOther() {
+        final Tlsf atZero = new Tlsf(new ShiftedMemory(heap, 0), TlsfConfig.DEFAULT.withQuickLists(QUICK));
+        atZero.addPool(0, POOL);
+        final long first = atZero.allocate(100);
+        assertEquals(16, first, "the block at address 0");
+        final long second = atZero.allocate(100);
+        atZero.checkIntegrity();
+        atZero.free(first);    // not the last one handed out: checked, and parked in its list
+        atZero.checkIntegrity();
+        assertEquals(first, atZero.allocate(100), "the block at 0 comes back from its list");
+        atZero.free(second);   // the last one handed out: the front slot
+        atZero.free(first);
+        atZero.checkIntegrity();
+        assertEquals(first, atZero.allocate(100));
+        assertEquals(second, atZero.allocate(100));
+        atZero.free(second);
+        atZero.free(first);
+        assertEquals(2, atZero.tlsfStats().parkedBlocks());
+        atZero.checkIntegrity();
     }
 
     /** With its list full, a second free of a parked block must not reach the free lists. */
