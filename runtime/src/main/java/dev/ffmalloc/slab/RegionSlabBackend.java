@@ -62,7 +62,7 @@ public final class RegionSlabBackend extends PageMapSlabBackend {
         return slabs.take();
     }
 
-    /** @throws IllegalArgumentException if {@code slabAddr} is not a slab of the region handed out and not given back */
+    /** @throws IllegalArgumentException if {@code slabAddr} is not a slab of the region now handed out */
     @Override
     public void freeSlab(final long slabAddr, final long slabSize, final long pageSize) {
         checkSlab(slabSize, pageSize);

@@ -523,7 +523,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
             }
             return false;
         }
-        return Long.compareUnsigned(slabAddr - lowSlabAddr, highSlabEnd - lowSlabAddr) < 0
+        return inSlabRange(slabAddr)
             && memory.getLong(slabAddr + slabInfoOffset + COOKIE_OFFSET) == (cookie ^ slabAddr);
     }
 
@@ -567,6 +567,12 @@ public final class SlabCache implements Allocator, AutoCloseable {
         memory.setLong(objectAddr, NO_FREE_OBJECT);
         // Last: a slab carries the cookie only once every other word is written (see undoNewSlab).
         memory.setLong(slabInfoAddr + COOKIE_OFFSET, cookie ^ slabAddr);
+    }
+
+    /** Masked configuration: whether {@code addr} lies between this cache's lowest and highest slab. */
+    private boolean inSlabRange(final long addr) {
+        // Unsigned: one compare rejects addresses below and above the range.
+        return Long.compareUnsigned(addr - lowSlabAddr, highSlabEnd - lowSlabAddr) < 0;
     }
 
     private void widenSlabRange(final long slabAddr) {
@@ -635,8 +641,7 @@ public final class SlabCache implements Allocator, AutoCloseable {
         final long slabInfoAddr;
         final long slabAddr;
         if (masked) {
-            // Unsigned: one compare rejects addresses below and above the range.
-            if (Long.compareUnsigned(pageAddr - lowSlabAddr, highSlabEnd - lowSlabAddr) >= 0) {
+            if (!inSlabRange(pageAddr)) {
                 throw notAnObject(objectAddr);
             }
             slabAddr = pageAddr;

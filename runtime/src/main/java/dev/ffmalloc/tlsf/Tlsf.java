@@ -55,12 +55,11 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * request of that size takes it back without splitting, merging or touching a neighbour. Allocate/free pairs of one
  * size, the commonest pattern, then cost one size word write each way; and none at all when the block freed is the
  * one the last allocation handed out, which parks in the quick lists' front slot untouched (see {@link #free}).
- * Parked blocks count as free in the
- * statistics; an allocation that finds no fit merges parked blocks back, largest first, until one fits (all of them
- * before it fails), so they never make an allocation fail, and {@link GrowableTlsf#trim} merges them all before
- * giving memory back. A block is parked only while the parked bytes stay at most the bytes in the free lists, so at
- * least half of what is free can serve a request of any size, and a heap with little free memory rarely finds no
- * fit. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the sizes, and parked
+ * Parked blocks count as free in the statistics; an allocation that finds no fit merges parked blocks back, largest
+ * first, until one fits (all of them before it fails), so they never make an allocation fail, and
+ * {@link GrowableTlsf#trim} merges them all before giving memory back. A block is parked only while the parked bytes
+ * stay at most the bytes in the free lists, so at least half of what is free can serve a request of any size, and a
+ * heap with little free memory rarely finds no fit. The price: that fallback is linear in the parked blocks (at most depth x sizes) and in the sizes, and parked
  * blocks are not merged with their free neighbours until then, so a fixed heap's footprint may grow by up to
  * {@link QuickListConfig#maxBytes()}.
  * {@link QuickListConfig#OFF} gives the plain TLSF of the paper and rlsf, constant time in every case.
@@ -71,8 +70,8 @@ import static dev.ffmalloc.tlsf.TlsfLayout.size;
  * aligned, and has a header (or padding word) before it whose size fits the pool and which carries the
  * {@linkplain TlsfLayout#addressTag address tag} of its place; then that the block is used. The check reads only
  * that header, so a free that parks its block touches no other block. (A free of the block the last allocation
- * handed out, still unchanged, is checked by comparing the address alone.) They detect: an address outside every pool;
- * a double free, as "not the start of a block" once the block's header is gone inside another block (it merged
+ * handed out, still unchanged, is checked by comparing the address alone.) They detect: an address outside every
+ * pool; a double free, as "not the start of a block" once the block's header is gone inside another block (it merged
  * into a free predecessor, a free block before it absorbed it, or a reallocation grew over it or moved it down:
  * every such header is cleared, as is the first header of a pool taken out of the heap), else as "already free"
  * (the block is free on its own, or parked); and an interior pointer or never-handed-out address inside a pool,
@@ -136,8 +135,8 @@ public final class Tlsf implements Allocator {
     /**
      * The payload of the block the last allocation handed out, while that block is live and its size word is still
      * the one the allocation wrote ({@code sizeWord(block, lastAllocatedSize, SIZE_USED)}); {@link #NO_BLOCK} (which
-     * no allocation hands out) otherwise. Its free
-     * needs no header read to be checked, and parks it in the quick lists' front slot without a header write.
+     * no allocation hands out) otherwise. Its free needs no header read to be checked, and parks it in the quick
+     * lists' front slot without a header write.
      */
     private long lastAllocatedPayload;
     private long lastAllocatedSize;

@@ -124,7 +124,7 @@ final class BuddyAllocatorBadInputTest {
     /** An in-band heap never grows: an alignment above its largest possible block is refused, as that size is. */
     @Test
     void alignmentAboveTheLargestBlockTheHeapCanEverHave() {
-        // Aligned to 1 MiB, so that the largest window wholly managed is the second 512 KiB (the table is in the first).
+        // Aligned to 1 MiB: the largest window wholly managed is then the second 512 KiB (the table is in the first).
         final NativeMemory ram = new NativeMemory(arena.allocate(1 << 20, 1 << 20));
         final BuddyAllocator heap = BuddyAllocator.inBand(ram, ram.baseAddress(), ram.byteSize(),
             BuddyConfig.BYTE_HEAP);

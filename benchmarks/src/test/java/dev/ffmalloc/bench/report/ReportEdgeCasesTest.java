@@ -30,6 +30,12 @@ final class ReportEdgeCasesTest {
         return "\"contender\": \"" + label + "\"";
     }
 
+    /** @return W3's allocation and free entries of {@code label}, 10 ns each, with {@code figures} */
+    private static List<String> slabHalves(final String label, final String figures) {
+        return List.of(entry("SlabObjectsBenchmark.allocation", "avgt", contender(label), 10.0, "ns/op", figures),
+            entry("SlabObjectsBenchmark.free", "avgt", contender(label), 10.0, "ns/op", figures));
+    }
+
     private static Targets.Target target(final List<String> entries, final String goalStart) {
         for (final Targets.Target target : Targets.evaluate(new ResultIndex(BenchmarkResult.readAll(
             "[" + String.join(",", entries) + "]")))) {
@@ -70,12 +76,8 @@ final class ReportEdgeCasesTest {
     @Test
     void slabCachesThatMakeGarbageMissTheSlabTarget() {
         final List<String> entries = new ArrayList<>();
-        for (final String[] result : new String[][] {{"malloc", "0.0"}, {"slab", "24.0"}}) {
-            final double bytes = Double.parseDouble(result[1]);
-            entries.add(entry("SlabObjectsBenchmark.allocation", "avgt", contender(result[0]), 10.0, "ns/op",
-                gc(bytes)));
-            entries.add(entry("SlabObjectsBenchmark.free", "avgt", contender(result[0]), 10.0, "ns/op", gc(bytes)));
-        }
+        entries.addAll(slabHalves("malloc", gc(0)));
+        entries.addAll(slabHalves("slab", gc(24)));
         assertEquals(Targets.Status.MISSED, target(entries, "W3: slab").status());
     }
 
@@ -105,11 +107,9 @@ final class ReportEdgeCasesTest {
             entry("ChurnBenchmark.step", "avgt", contender("tlsf"), 80.0, "ns/op", gc(0)));
         assertEquals(Targets.Status.MET, target(churnMet, "W2: the best general-purpose").status());
         final List<String> slabs = new ArrayList<>();
-        for (final String[] result : new String[][] {{"malloc", "0.0"}, {"slab", "24.0"}, {"slab-16k-masked", ""}}) {
-            final String figure = result[1].isEmpty() ? "" : gc(Double.parseDouble(result[1]));
-            slabs.add(entry("SlabObjectsBenchmark.allocation", "avgt", contender(result[0]), 10.0, "ns/op", figure));
-            slabs.add(entry("SlabObjectsBenchmark.free", "avgt", contender(result[0]), 10.0, "ns/op", figure));
-        }
+        slabs.addAll(slabHalves("malloc", gc(0)));
+        slabs.addAll(slabHalves("slab", gc(24)));
+        slabs.addAll(slabHalves("slab-16k-masked", ""));
         assertEquals(Targets.Status.NOT_MEASURED, target(slabs, "W3: slab").status());
     }
 
